@@ -1,0 +1,257 @@
+// Package app is yaoju's composition root: config → stores → services →
+// HTTP router and background workers. main.go and the tests build the system
+// through it, so that both run exactly the same wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+
+	"yaoju/api"
+	"yaoju/config"
+	"yaoju/service/area"
+	"yaoju/service/audit"
+	"yaoju/service/auth"
+	"yaoju/service/checkin"
+	"yaoju/service/house"
+	"yaoju/service/pii"
+	"yaoju/service/plate"
+	"yaoju/service/ratelimit"
+	"yaoju/service/residence"
+	"yaoju/service/schedule"
+	"yaoju/service/task"
+	"yaoju/service/tier"
+	"yaoju/service/wechat"
+	"yaoju/service/wechat/wxsim"
+)
+
+// Options are what a caller may supply instead of the defaults.
+type Options struct {
+	Log *slog.Logger
+	// Now is the clock every rule decides by; tests move it.
+	Now func() time.Time
+	// Simulator lets several instances in one process share one WeChat
+	// simulator (silenceper's HTTP client is process-wide).
+	Simulator *wxsim.Simulator
+}
+
+// App is the running system.
+type App struct {
+	Config    config.Config
+	Log       *slog.Logger
+	Now       func() time.Time
+	DB        *gorm.DB
+	Redis     redis.UniversalClient
+	Handler   http.Handler
+	Simulator *wxsim.Simulator
+	WeChat    *wechat.Client
+	Sealer    *pii.Sealer
+	Houses    *house.Service
+	Keeper    *checkin.Keeper
+
+	plates *plate.Renderer
+
+	redis   *redisStore
+	workers []func(ctx context.Context)
+	closers []func()
+}
+
+// New builds the system from cfg.
+func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err error) {
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a = &App{Config: cfg, Log: opts.Log, Now: opts.Now}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+
+	if a.DB, err = openDB(cfg, a.Now, a.Log); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() {
+		if sqlDB, err := a.DB.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	if a.redis, err = openRedis(cfg); err != nil {
+		return nil, err
+	}
+	a.Redis = a.redis.client
+	a.closers = append(a.closers, a.redis.Close)
+
+	if a.Sealer, err = openSealer(cfg); err != nil {
+		return nil, err
+	}
+	if a.WeChat, err = a.openWeChat(cfg, opts.Simulator); err != nil {
+		return nil, err
+	}
+
+	font, err := plate.DefaultFont()
+	if err != nil {
+		return nil, err
+	}
+	if a.plates, err = plate.NewRenderer(font); err != nil {
+		return nil, fmt.Errorf("plate font: %w", err)
+	}
+	a.build(cfg)
+	if cfg.Demo {
+		if err := seedDemo(ctx, a); err != nil {
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
+	}
+	return a, nil
+}
+
+func openSealer(cfg config.Config) (*pii.Sealer, error) {
+	var key []byte
+	var err error
+	if cfg.PIIKey != "" {
+		key, err = pii.ParseKey(cfg.PIIKey)
+	} else {
+		key, err = pii.LoadOrCreateKey(filepath.Join(cfg.DataDir, "pii.key"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("PII key: %w", err)
+	}
+	return pii.NewSealer(key)
+}
+
+func (a *App) openWeChat(cfg config.Config, sim *wxsim.Simulator) (*wechat.Client, error) {
+	wcfg := wechat.Config{
+		AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, Timeout: cfg.WeChatTimeout,
+		CodePage: cfg.WeChatCodePage, EnvVersion: cfg.WeChatEnvVersion, PushToken: cfg.WeChatPushToken,
+	}
+	if cfg.Simulated() {
+		if sim == nil {
+			sim = wxsim.New()
+			if _, err := sim.Start(); err != nil {
+				return nil, fmt.Errorf("start WeChat simulator: %w", err)
+			}
+			a.closers = append(a.closers, func() { sim.Close() })
+		}
+		a.Simulator = sim
+		wcfg.AppID, wcfg.Secret, wcfg.SimulatorURL = "wx_simulator", "simulator_secret", sim.URL()
+	}
+	return wechat.New(wcfg, a.Redis, cfg.RedisPrefix+"wechat:"), nil
+}
+
+// build constructs the services and the router.
+func (a *App) build(cfg config.Config) {
+	prefix := cfg.RedisPrefix
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	sessions := auth.NewSessions(a.Redis, prefix)
+	areas := area.NewService(a.DB, a.Now)
+	audits := audit.NewService(a.DB, a.Now)
+	houses := house.NewService(a.DB, areas, a.Now)
+	keeper := checkin.NewKeeper(a.DB, a.Redis, schedule.New(a.Redis, prefix), prefix, a.Log)
+	tasks := task.NewOpener(a.Now, nil)
+	tiers := tier.NewService(a.DB, tier.DefaultThresholds(), a.Now)
+	residences := residence.NewService(residence.Deps{
+		DB: a.DB, Sealer: a.Sealer, Houses: houses, Schedule: keeper, Tasks: tasks, Tiers: tiers,
+		Audit: audits, Log: a.Log, Now: a.Now,
+		Rules: residence.Rules{DeclareDeadline: cfg.DeclareDeadline, CheckinPeriod: cfg.CheckinPeriod},
+	})
+	a.Houses, a.Keeper = houses, keeper
+	a.Handler = api.NewRouter(api.Deps{
+		Log:         a.Log,
+		Registry:    registry,
+		Ready:       func(ctx context.Context) error { return ping(ctx, a.DB, a.Redis) },
+		Sessions:    sessions,
+		MiniProgram: auth.NewMiniProgram(a.DB, a.WeChat, sessions, cfg.TokenTTL, a.Now),
+		Console: auth.NewConsole(a.DB, a.Redis, prefix, sessions, auth.ConsoleOptions{
+			TokenTTL: cfg.ConsoleTokenTTL, MaxFails: cfg.LoginMaxFails, Lockout: cfg.LoginLockout,
+		}, a.Now),
+		Areas:         areas,
+		Audit:         audits,
+		Houses:        houses,
+		Codes:         house.NewCodes(a.DB, a.WeChat, cfg.WeChatCodePage+"|"+cfg.WeChatEnvVersion),
+		Plates:        a.plates,
+		Residences:    residences,
+		Limiter:       ratelimit.New(a.Redis, prefix, a.Now),
+		MaxBodyBytes:  cfg.MaxBodyBytes,
+		ScanRateLimit: cfg.ScanRateLimit,
+		Now:           a.Now,
+	})
+}
+
+// EmbeddedRedis is the in-process Redis server in embedded mode (nil
+// otherwise); tests stop and restart it.
+func (a *App) EmbeddedRedis() *miniredis.Miniredis { return a.redis.embedded }
+
+// RunWorkers runs the background workers until ctx ends.
+func (a *App) RunWorkers(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, w := range a.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+// Serve answers HTTP on cfg.Addr and runs the workers until ctx ends, then
+// finishes in-flight requests before returning.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.Config.Addr, err)
+	}
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	workersDone := make(chan struct{})
+	go func() {
+		a.RunWorkers(workCtx)
+		close(workersDone)
+	}()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	a.Log.Info("listening", "addr", ln.Addr().String())
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	stopWork()
+	<-workersDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the stores.
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
