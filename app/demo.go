@@ -8,7 +8,9 @@ import (
 	"gorm.io/gorm/clause"
 
 	"yaoju/model"
+	"yaoju/service/area"
 	"yaoju/service/auth"
+	"yaoju/service/house"
 )
 
 // DemoPassword is the password of every demo account.
@@ -65,6 +67,50 @@ func seedDemo(ctx context.Context, a *App) error {
 			return err
 		}
 	}
+	if err := seedDemoHouses(ctx, a, ids); err != nil {
+		return err
+	}
 	a.Log.Info("demo data ready", "accounts", "admin, police1, worker1", "password", DemoPassword)
+	return nil
+}
+
+var demoHouses = []struct {
+	area, address string
+	rooms         []string
+}{
+	{"demo-comm-1", "余姚市阳明街道舜水南路18号", []string{"101", "102", "201", "202"}},
+	{"demo-comm-1", "余姚市阳明街道舜水南路20号", []string{"101", "102"}},
+	{"demo-comm-3", "余姚市凤山街道城西路8号", []string{"A01", "A02", "A03"}},
+}
+
+// The demo landlord binds this phone in the simulator with the code
+// "phone_13900000001" and then sees the demo houses.
+const demoLandlordPhone = "13900000001"
+
+func seedDemoHouses(ctx context.Context, a *App, areaIDs map[string]uint64) error {
+	var admin model.Account
+	if err := a.DB.WithContext(ctx).Where("username = ?", "admin").First(&admin).Error; err != nil {
+		return err
+	}
+	for _, d := range demoHouses {
+		var n int64
+		if err := a.DB.WithContext(ctx).Model(&model.House{}).Where("address = ?", d.address).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		h, err := a.Houses.CreateApproved(ctx, area.Everywhere(), admin.ID, house.NewHouse{
+			Address: d.address, AreaID: areaIDs[d.area], LandlordName: "王建国", LandlordPhone: demoLandlordPhone,
+		})
+		if err != nil {
+			return err
+		}
+		for _, room := range d.rooms {
+			if _, err := a.Houses.AddUnitAsConsole(ctx, area.Everywhere(), h.ID, room, 4); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
