@@ -79,9 +79,12 @@ func observe(log *slog.Logger, m *httpMetrics) gin.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
-		log.Log(c.Request.Context(), level, "http",
-			"request_id", c.GetString(requestIDKey), "method", c.Request.Method, "route", route,
-			"status", status, "latency_ms", elapsed.Milliseconds())
+		attrs := []any{"request_id", c.GetString(requestIDKey), "method", c.Request.Method, "route", route,
+			"status", status, "latency_ms", elapsed.Milliseconds()}
+		if len(c.Errors) > 0 {
+			attrs = append(attrs, "err", c.Errors.String())
+		}
+		log.Log(c.Request.Context(), level, "http", attrs...)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -140,8 +139,7 @@ func created(c *gin.Context, data any) {
 func fail(c *gin.Context, err error) {
 	p, data := problemFor(err)
 	if p.status >= 500 {
-		slog.Default().ErrorContext(c.Request.Context(), "request failed",
-			"request_id", c.GetString(requestIDKey), "route", c.FullPath(), "err", err.Error())
+		c.Error(err) // logged with the request by observe
 	}
 	abort(c, p, data)
 }

@@ -348,3 +348,6 @@ func All() []any {
 		&Permit{}, &Listing{}, &ListingPhoto{}, &Audit{},
 	}
 }
+
+// TableName keeps GORM from naming the table "people".
+func (Person) TableName() string { return "persons" }

@@ -115,6 +115,14 @@ func (e *Env) Twin() *Env {
 	return &Env{T: e.T, App: a, Clock: e.Clock, Sim: e.Sim, Logs: e.Logs, cfg: cfg}
 }
 
+// For is the same system reporting to another test: a fuzz target's or a
+// subtest's t.
+func (e *Env) For(t testing.TB) *Env {
+	c := *e
+	c.T = t
+	return &c
+}
+
 // Response is an answer, with the envelope decoded.
 type Response struct {
 	Status int
