@@ -51,6 +51,12 @@ func run(ctx context.Context, cfg config.Config, command string, log *slog.Logge
 	switch command {
 	case "", "serve":
 		return a.Serve(ctx)
+	case "rebuild-schedule":
+		n, err := a.Keeper.Rebuild(ctx)
+		if err == nil {
+			fmt.Printf("check-in schedule rebuilt: %d residences\n", n)
+		}
+		return err
 	default:
 		return fmt.Errorf("unknown command %q (want serve or rebuild-schedule)", command)
 	}

@@ -18,10 +18,13 @@ import (
 	"yaoju/service/area"
 	"yaoju/service/audit"
 	"yaoju/service/auth"
+	"yaoju/service/checkin"
 	"yaoju/service/house"
+	"yaoju/service/notify"
 	"yaoju/service/plate"
 	"yaoju/service/ratelimit"
 	"yaoju/service/residence"
+	"yaoju/service/wechat"
 )
 
 // Deps is everything the handlers use, built in main.
@@ -41,6 +44,10 @@ type Deps struct {
 	Codes       *house.Codes
 	Plates      *plate.Renderer
 	Residences  *residence.Service
+	Checkins    *checkin.Service
+	Credits     *notify.Credits
+	Outbox      *notify.Outbox
+	WeChat      *wechat.Client
 
 	MaxBodyBytes  int64
 	ScanRateLimit int
@@ -71,6 +78,8 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.GET("/areas", h.areaTree)
 
 	v1.POST("/logout", h.logout)
+	v1.GET("/wx/callback", h.wxCallback)
+	v1.POST("/wx/callback", h.wxCallback)
 	v1.GET("/units/:id/wxacode", h.authenticate(""), h.unitCode)
 
 	wx := v1.Group("", h.authenticate(auth.KindWeChat))
@@ -80,6 +89,8 @@ func NewRouter(d Deps) *gin.Engine {
 	wx.GET("/me/residences", h.myResidences)
 	wx.PATCH("/me/residences/:id", h.updateResidence)
 	wx.POST("/me/residences/:id/leave", h.leave)
+	wx.POST("/me/residences/:id/checkin", h.checkin)
+	wx.POST("/me/subscriptions", h.subscribe)
 
 	landlord := wx.Group("/landlord")
 	landlord.POST("/houses", h.landlordCreateHouse)
@@ -96,6 +107,7 @@ func NewRouter(d Deps) *gin.Engine {
 	console.POST("/houses/:id/approve", h.consoleApproveHouse)
 	console.POST("/houses/:id/units", h.consoleAddUnit)
 	console.GET("/plates.pdf", h.plates)
+	console.GET("/notifications", h.consoleNotifications)
 	return r
 }
 

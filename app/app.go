@@ -27,6 +27,8 @@ import (
 	"yaoju/service/auth"
 	"yaoju/service/checkin"
 	"yaoju/service/house"
+	"yaoju/service/notify"
+	"yaoju/service/notify/sms"
 	"yaoju/service/pii"
 	"yaoju/service/plate"
 	"yaoju/service/ratelimit"
@@ -37,6 +39,9 @@ import (
 	"yaoju/service/wechat"
 	"yaoju/service/wechat/wxsim"
 )
+
+// SimulatorPushToken signs the simulator's message pushes.
+const SimulatorPushToken = "yaoju_simulator_push"
 
 // Options are what a caller may supply instead of the defaults.
 type Options struct {
@@ -61,6 +66,8 @@ type App struct {
 	Sealer    *pii.Sealer
 	Houses    *house.Service
 	Keeper    *checkin.Keeper
+	Sweeper   *checkin.Sweeper
+	Sender    *notify.Sender
 
 	plates *plate.Renderer
 
@@ -113,6 +120,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return nil, fmt.Errorf("plate font: %w", err)
 	}
 	a.build(cfg)
+	// Redis holds only what the database can rebuild; at start it is rebuilt.
+	if _, err := a.Keeper.Rebuild(ctx); err != nil {
+		a.Log.Warn("schedule not rebuilt at start; the sweeper retries", "err", err.Error())
+	}
 	if cfg.Demo {
 		if err := seedDemo(ctx, a); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
@@ -150,6 +161,9 @@ func (a *App) openWeChat(cfg config.Config, sim *wxsim.Simulator) (*wechat.Clien
 		}
 		a.Simulator = sim
 		wcfg.AppID, wcfg.Secret, wcfg.SimulatorURL = "wx_simulator", "simulator_secret", sim.URL()
+		if wcfg.PushToken == "" {
+			wcfg.PushToken = SimulatorPushToken
+		}
 	}
 	return wechat.New(wcfg, a.Redis, cfg.RedisPrefix+"wechat:"), nil
 }
@@ -164,9 +178,21 @@ func (a *App) build(cfg config.Config) {
 	areas := area.NewService(a.DB, a.Now)
 	audits := audit.NewService(a.DB, a.Now)
 	houses := house.NewService(a.DB, areas, a.Now)
-	keeper := checkin.NewKeeper(a.DB, a.Redis, schedule.New(a.Redis, prefix), prefix, a.Log)
-	tasks := task.NewOpener(a.Now, nil)
+	sched := schedule.New(a.Redis, prefix)
+	keeper := checkin.NewKeeper(a.DB, a.Redis, sched, prefix, a.Log)
+	tasksOpened := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "yaoju_tasks_opened_total", Help: "Worklist tasks opened by type.",
+	}, []string{"type"})
+	registry.MustRegister(tasksOpened)
+	tasks := task.NewOpener(a.Now, func(t string) { tasksOpened.WithLabelValues(t).Inc() })
 	tiers := tier.NewService(a.DB, tier.DefaultThresholds(), a.Now)
+	a.Sweeper = checkin.NewSweeper(a.DB, sched, keeper,
+		notify.NewReminders(a.DB, cfg.SubscribeMode, cfg.ReminderTemplate, a.Now), tasks, tiers,
+		checkin.SweepConfig{Interval: cfg.SweepInterval, Grace: cfg.CheckinGrace}, a.Now, a.Log, registry)
+	a.Sender = notify.NewSender(a.DB, a.WeChat, a.sms(cfg), notify.SenderConfig{
+		Templates: map[string]string{notify.TemplateCheckinReminder: cfg.ReminderTemplate},
+	}, a.Now, a.Log, registry)
+	a.workers = append(a.workers, a.Sweeper.Run, a.Sender.Run)
 	residences := residence.NewService(residence.Deps{
 		DB: a.DB, Sealer: a.Sealer, Houses: houses, Schedule: keeper, Tasks: tasks, Tiers: tiers,
 		Audit: audits, Log: a.Log, Now: a.Now,
@@ -182,17 +208,35 @@ func (a *App) build(cfg config.Config) {
 		Console: auth.NewConsole(a.DB, a.Redis, prefix, sessions, auth.ConsoleOptions{
 			TokenTTL: cfg.ConsoleTokenTTL, MaxFails: cfg.LoginMaxFails, Lockout: cfg.LoginLockout,
 		}, a.Now),
-		Areas:         areas,
-		Audit:         audits,
-		Houses:        houses,
-		Codes:         house.NewCodes(a.DB, a.WeChat, cfg.WeChatCodePage+"|"+cfg.WeChatEnvVersion),
-		Plates:        a.plates,
-		Residences:    residences,
+		Areas:      areas,
+		Audit:      audits,
+		Houses:     houses,
+		Codes:      house.NewCodes(a.DB, a.WeChat, cfg.WeChatCodePage+"|"+cfg.WeChatEnvVersion),
+		Plates:     a.plates,
+		Residences: residences,
+		Checkins: checkin.NewService(a.DB, keeper, tiers, checkin.Rules{
+			Period: cfg.CheckinPeriod, GreenPeriod: cfg.GreenCheckinPeriod,
+		}, a.Now),
+		Credits:       notify.NewCredits(a.DB, a.Now),
+		Outbox:        notify.NewOutbox(a.DB),
+		WeChat:        a.WeChat,
 		Limiter:       ratelimit.New(a.Redis, prefix, a.Now),
 		MaxBodyBytes:  cfg.MaxBodyBytes,
 		ScanRateLimit: cfg.ScanRateLimit,
 		Now:           a.Now,
 	})
+}
+
+// sms is the SMS sender: Tencent Cloud when configured, otherwise one that
+// only logs (the outbox still records every message).
+func (a *App) sms(cfg config.Config) sms.Sender {
+	if cfg.SMSSecretID == "" {
+		return sms.NewLogOnly(a.Log)
+	}
+	return sms.NewTencent(sms.TencentConfig{
+		SecretID: cfg.SMSSecretID, SecretKey: cfg.SMSSecretKey, SDKAppID: cfg.SMSAppID, SignName: cfg.SMSSign,
+		Templates: map[string]string{notify.TemplateCheckinReminder: cfg.SMSTemplateID},
+	}, &http.Client{Timeout: 10 * time.Second})
 }
 
 // EmbeddedRedis is the in-process Redis server in embedded mode (nil

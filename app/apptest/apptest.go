@@ -123,6 +123,33 @@ func (e *Env) For(t testing.TB) *Env {
 	return &c
 }
 
+// StartWorkers runs the background workers (sweeper, outbox sender) until
+// the test ends.
+func (e *Env) StartWorkers() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		e.App.RunWorkers(ctx)
+		close(done)
+	}()
+	e.T.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
+
+// Eventually polls cond until it holds or the timeout passes.
+func (e *Env) Eventually(timeout time.Duration, what string, cond func() bool) {
+	e.T.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.T.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // Response is an answer, with the envelope decoded.
 type Response struct {
 	Status int

@@ -16,6 +16,9 @@ import (
 
 // Message is a notification to queue.
 type Message struct {
+	// Channel is wechat or sms; empty means WeChat when the recipient has a
+	// WeChat user, otherwise SMS.
+	Channel     string
 	ResidenceID *uint64
 	UserID      *uint64
 	Phone       string
@@ -37,8 +40,12 @@ type Payload struct {
 // the message is new.
 func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message) (bool, error) {
 	payload, _ := json.Marshal(Payload{Page: m.Page, Data: m.Data})
-	channel := model.ChannelWeChat
-	if m.UserID == nil {
+	channel := m.Channel
+	switch {
+	case channel != "":
+	case m.UserID != nil:
+		channel = model.ChannelWeChat
+	default:
 		channel = model.ChannelSMS
 	}
 	n := model.Notification{

@@ -19,9 +19,10 @@ func VerifySignature(token, signature, timestamp, nonce string) bool {
 	return subtle.ConstantTimeCompare([]byte(want), []byte(signature)) == 1
 }
 
-// VerifyPush is VerifySignature with Config.PushToken.
+// VerifyPush is VerifySignature with Config.PushToken. Without a token
+// nothing verifies: an empty token would be a signature anyone can make.
 func (c *Client) VerifyPush(signature, timestamp, nonce string) bool {
-	return VerifySignature(c.cfg.PushToken, signature, timestamp, nonce)
+	return c.cfg.PushToken != "" && VerifySignature(c.cfg.PushToken, signature, timestamp, nonce)
 }
 
 // SubscriptionEvent is one template's subscription change for one user.

@@ -5,7 +5,7 @@ import { h, clear, fmtTime, dash, label, pager, field, flash, formValues, table 
 const state = { actor: '', action: '', page: 1 };
 
 const cols = [
-  { title: '时间', cell: (a) => fmtTime(a.at || a.created_at) },
+  { title: '时间', class: 'time', cell: (a) => fmtTime(a.at || a.created_at) },
   { title: '操作人', cell: (a) => `${dash(a.actor_name || a.actor)}${a.actor_kind === 'user' ? '（小程序用户）' : ''}` },
   { title: '操作', cell: (a) => h('span', { title: a.action, text: label('auditAction', a.action) }) },
   { title: '对象', cell: (a) => (a.object_type ? `${a.object_type} #${a.object_id}` : '—') },

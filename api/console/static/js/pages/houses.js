@@ -31,7 +31,7 @@ export async function render(page, { user }) {
     { title: '房东', cell: (x) => dash(x.landlord_name) },
     { title: '房东手机', cell: (x) => h('span', { class: 'mono', text: dash(x.landlord_phone_masked) }) },
     { title: '状态', cell: (x) => pill('house', x.status, 'houseStatus') },
-    { title: '登记时间', cell: (x) => fmtTime(x.created_at) },
+    { title: '登记时间', class: 'time', cell: (x) => fmtTime(x.created_at) },
     { title: '操作', class: 'ops', cell: (x) => h('div', { class: 'actions' },
       x.status === 'pending' ? h('button', {
         type: 'button', class: 'btn btn-primary btn-approve', text: '审核通过',

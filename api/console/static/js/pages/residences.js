@@ -31,7 +31,7 @@ export async function list(page, { user }) {
     { title: '社区', cell: (r) => (r.area_id ? areaPath(r.area_id) : '') },
     { title: '状态', cell: (r) => pill('res', r.status, 'residenceStatus') },
     { title: '风险', cell: (r) => (r.status === 'active' ? tierBadge(r.tier) : '—') },
-    { title: '下次签到', cell: (r) => (r.status === 'active' ? fmtTime(r.next_checkin_due) : '—') },
+    { title: '下次签到', class: 'time', cell: (r) => (r.status === 'active' ? fmtTime(r.next_checkin_due) : '—') },
   ];
 
   async function load() {
@@ -95,8 +95,8 @@ export async function detail(page, { user, params }) {
         r.status === 'ended' ? kv('注销', `${label('endReason', r.end_reason)} · ${fmtTime(r.ended_at)}`) : null),
       reveal),
     section('签到记录', table([
-      { title: '签到时间', cell: (c) => fmtTime(c.at || c.checked_in_at) },
-      { title: '应签日期', cell: (c) => fmtTime(c.due_at) },
+      { title: '签到时间', class: 'time', cell: (c) => fmtTime(c.at || c.checked_in_at) },
+      { title: '应签日期', class: 'time', cell: (c) => fmtTime(c.due_at) },
       { title: '是否按时', cell: (c) => (c.on_time === undefined ? '—' : h('span', { class: c.on_time ? 'ok' : 'bad', text: c.on_time ? '按时' : '逾期' })) },
       { title: '方式', cell: (c) => (c.source === 'worker' ? '综管员确认' : c.source === 'scan' ? '扫码签到' : dash(c.source)) },
     ], r.checkins, { empty: '暂无签到记录。' })),
@@ -104,7 +104,7 @@ export async function detail(page, { user, params }) {
     section('相关任务', table([
       { title: '任务', cell: (t) => `#${t.id} ${label('taskType', t.type)}` },
       { title: '状态', cell: (t) => pill('status', t.status, 'taskStatus') },
-      { title: '发起时间', cell: (t) => fmtTime(t.opened_at) },
+      { title: '发起时间', class: 'time', cell: (t) => fmtTime(t.opened_at) },
       { title: '办结', cell: (t) => (t.closed_at ? `${fmtTime(t.closed_at)} ${label('outcome', t.outcome)}` : '—') },
       { title: '备注', cell: (t) => dash(t.note) },
     ], r.tasks, { empty: '暂无相关任务。' })));
@@ -116,7 +116,7 @@ function section(title, body) {
 
 export function notificationTable(rows) {
   return table([
-    { title: '时间', cell: (n) => fmtTime(n.sent_at || n.created_at) },
+    { title: '时间', class: 'time', cell: (n) => fmtTime(n.sent_at || n.created_at) },
     { title: '渠道', cell: (n) => label('channel', n.channel) },
     { title: '模板', cell: (n) => dash(n.template) },
     { title: '状态', cell: (n) => pill('notify', n.status, 'notifyStatus') },
