@@ -50,6 +50,17 @@ func TestBrowser_LoginShowsChineseErrorThenWorklist(t *testing.T) {
 		t.Fatalf("after 退出 the token still works: %d", r.Status)
 	}
 	b.waitText("#flash", "已退出登录")
+
+	// After repeated wrong passwords the account is locked, and even the
+	// right password is refused with the lock's own message (429).
+	for range 5 {
+		e.Do("POST", "/api/v1/console/login", map[string]string{"username": "police1", "password": "guess-guess"}, "")
+	}
+	b.fill("#login-username", "police1")
+	b.fill("#login-password", demoPassword)
+	b.click("#login-submit")
+	b.waitText("#login-error", "账号已临时锁定")
+	b.shot("login-locked")
 }
 
 func TestBrowser_ExpiredSessionGoesBackToLogin(t *testing.T) {
@@ -395,4 +406,36 @@ func TestBrowser_AdminCreatesAccountThatCanLogIn(t *testing.T) {
 	b.waitText("#account-created", "新建社区")
 	b.shot("accounts")
 	e.Must(200, "POST", "/api/v1/console/login", map[string]string{"username": "worker2", "password": "xinjian2026"}, "")
+}
+
+func TestBrowser_NotificationsShowTheLandlordsMoveNotice(t *testing.T) {
+	e := apptest.New(t)
+	police := e.ConsoleLogin("police1")
+	if !endpointExists(e, "GET", "/api/v1/console/notifications", police) {
+		t.Skip("GET /api/v1/console/notifications is not wired yet")
+	}
+	ids := areas(t, e)
+	first := approvedUnit(t, e, ids[commShunshui], "舜水南路50号")
+	second := approvedUnit(t, e, ids[commXinjian], "新建路60号")
+	id := idNumber("19920220", 78)
+	oldRes := declare(t, e, "qian", first, "钱七", id, 0)
+	declare(t, e, "qian", second, "钱七", id, 0) // moving tells the old landlord
+
+	b := openBrowser(t, e)
+	b.loginAs("police1")
+	b.visit("notifications", "通知记录")
+	row := `#notification-list tr[data-id]`
+	b.waitText(row, "租客搬离通知")
+	if txt := b.text(row); !strings.Contains(txt, fmt.Sprintf("#%d", oldRes)) {
+		t.Fatalf("the notice does not name the old residence #%d: %q", oldRes, txt)
+	}
+	b.shot("notifications")
+
+	// Filtering by another residence empties the list; by the old one, it is back.
+	b.fill(`#notification-filters [name=residence_id]`, fmt.Sprint(oldRes+1000))
+	b.click(`#notification-filters button[type=submit]`)
+	b.waitText("#notification-list", "暂无通知记录")
+	b.fill(`#notification-filters [name=residence_id]`, fmt.Sprint(oldRes))
+	b.click(`#notification-filters button[type=submit]`)
+	b.waitText(row, "租客搬离通知")
 }

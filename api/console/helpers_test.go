@@ -22,7 +22,10 @@ import (
 // usual names on PATH.
 func chromium() string {
 	if p := os.Getenv("YAOJU_CHROMIUM"); p != "" {
-		return p
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		return ""
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
 		if p, err := exec.LookPath(name); err == nil {

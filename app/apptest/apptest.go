@@ -107,6 +107,9 @@ func New(t testing.TB, opts ...Option) *Env {
 func (e *Env) Twin() *Env {
 	cfg := e.cfg
 	cfg.Demo = false
+	if mr := e.App.EmbeddedRedis(); mr != nil {
+		cfg.RedisAddr = mr.Addr() // the first instance's in-process Redis
+	}
 	a, err := app.New(context.Background(), cfg, app.Options{Now: e.Clock.Now, Log: e.App.Log, Simulator: e.Sim})
 	if err != nil {
 		e.T.Fatalf("start twin: %v", err)

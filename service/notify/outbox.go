@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"yaoju/model"
 )
@@ -53,8 +52,7 @@ func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message) (bool, 
 		Template: m.Template, Payload: string(payload), DedupeKey: m.DedupeKey,
 		Status: model.NotifyPending, NextAttemptAt: now,
 	}
-	res := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&n)
-	return res.RowsAffected == 1, res.Error
+	return model.CreateUnlessExists(ctx, tx, &n)
 }
 
 // Templates, by yaoju's own names; the sender maps them to the WeChat

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"yaoju/model"
 	"yaoju/service/tier"
@@ -38,12 +37,9 @@ func (o *Opener) Open(ctx context.Context, tx *gorm.DB, spec Spec) (bool, error)
 		TierRank: tier.Rank(spec.Tier), OpenedAt: o.now(), ResidenceID: spec.ResidenceID,
 		UnitID: spec.UnitID, DedupeKey: &key, Recurring: spec.Recurring, Detail: spec.Detail,
 	}
-	res := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&t)
-	if res.Error != nil {
-		return false, res.Error
-	}
-	if res.RowsAffected == 1 {
+	opened, err := model.CreateUnlessExists(ctx, tx, &t)
+	if opened {
 		o.opened(spec.Type)
 	}
-	return res.RowsAffected == 1, nil
+	return opened, err
 }

@@ -69,6 +69,11 @@ export function fmtDate(d) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+// mono shows a code, number or masked value in a fixed-width font.
+export function mono(v) {
+  return v === null || v === undefined || v === '' ? '—' : h('span', { class: 'mono', text: String(v) });
+}
+
 export function dash(v) {
   return v === null || v === undefined || v === '' ? '—' : String(v);
 }
@@ -88,6 +93,10 @@ export const labels = {
   channel: { wechat: '微信订阅消息', sms: '短信' },
   notifyStatus: { pending: '待发送', sent: '已发送', failed: '发送失败' },
   source: { scan: '扫码自主申报', worker: '综管员采集' },
+  template: {
+    checkin_reminder: '签到提醒', tenant_moved: '租客搬离通知', permit_status: '居住证办理进度',
+    residence_ended: '登记注销通知',
+  },
   level: { city: '市', town: '街道', community: '社区' },
   auditAction: {
     'residence.declare': '居住申报', 'residence.update': '修改信息', 'residence.leave': '本人申报离开',

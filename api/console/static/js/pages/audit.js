@@ -1,6 +1,6 @@
 // 审计 (admin): who read or changed personal data, when and from where.
 import { api, qs } from '../api.js';
-import { h, clear, fmtTime, dash, label, pager, field, flash, formValues, table } from '../dom.js';
+import { h, mono, clear, fmtTime, dash, label, pager, field, flash, formValues, table } from '../dom.js';
 
 const state = { actor: '', action: '', page: 1 };
 
@@ -8,16 +8,24 @@ const cols = [
   { title: '时间', class: 'time', cell: (a) => fmtTime(a.at || a.created_at) },
   { title: '操作人', cell: (a) => `${dash(a.actor_name || a.actor)}${a.actor_kind === 'user' ? '（小程序用户）' : ''}` },
   { title: '操作', cell: (a) => h('span', { title: a.action, text: label('auditAction', a.action) }) },
-  { title: '对象', cell: (a) => (a.object_type ? `${a.object_type} #${a.object_id}` : '—') },
-  { title: 'IP', cell: (a) => h('span', { class: 'mono', text: dash(a.ip) }) },
+  { title: '对象', cell: (a) => object(a) },
+  { title: 'IP', cell: (a) => mono(a.ip) },
   { title: '说明', cell: (a) => dash(a.detail) },
 ];
+
+const objectTypes = { residence: '居住登记', house: '房屋', unit: '房间', task: '任务', account: '账号', permit: '居住证申请' };
+
+function object(a) {
+  if (!a.object_type) return '—';
+  const text = `${objectTypes[a.object_type] || a.object_type} #${a.object_id}`;
+  return a.object_type === 'residence' && a.object_id ? h('a', { href: `#/residences/${a.object_id}`, text }) : text;
+}
 
 export async function render(page) {
   const results = h('div', { class: 'results', id: 'audit-list' });
   const form = h('form', { class: 'filters', id: 'audit-filters' },
     field('操作人', h('input', { name: 'actor', value: state.actor, placeholder: '用户名', autocapitalize: 'off' })),
-    field('操作', h('input', { name: 'action', value: state.action, placeholder: '如 residence.declare', autocapitalize: 'off', list: 'audit-actions' })),
+    field('操作', h('input', { name: 'action', value: state.action, placeholder: '可从列表选择', autocapitalize: 'off', list: 'audit-actions' })),
     h('datalist', { id: 'audit-actions' }, ['residence.declare', 'residence.update', 'residence.leave', 'residence.deregister']
       .map((v) => h('option', { value: v, text: label('auditAction', v) }))),
     h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', text: '查询' })));

@@ -1,7 +1,7 @@
 // 房屋: houses in the caller's areas, approval, creation for a landlord,
 // units, and door plates as PDF.
 import { api, blob, qs } from '../api.js';
-import { h, clear, fmtTime, dash, labels, pill, pager, field, select, flash, modal, busy, formValues, table } from '../dom.js';
+import { h, mono, clear, fmtTime, dash, labels, pill, pager, field, select, flash, modal, busy, formValues, table } from '../dom.js';
 import { areaSelect, areaPath } from '../areas.js';
 
 const state = { status: '', area_id: '', page: 1 };
@@ -29,7 +29,7 @@ export async function render(page, { user }) {
     { title: '地址', cell: (x) => h('div', null, h('div', { text: dash(x.address) }), units(x.units)) },
     { title: '社区', cell: (x) => areaPath(x.area_id) },
     { title: '房东', cell: (x) => dash(x.landlord_name) },
-    { title: '房东手机', cell: (x) => h('span', { class: 'mono', text: dash(x.landlord_phone_masked) }) },
+    { title: '房东手机', cell: (x) => mono(x.landlord_phone_masked) },
     { title: '状态', cell: (x) => pill('house', x.status, 'houseStatus') },
     { title: '登记时间', class: 'time', cell: (x) => fmtTime(x.created_at) },
     { title: '操作', class: 'ops', cell: (x) => h('div', { class: 'actions' },
@@ -42,10 +42,12 @@ export async function render(page, { user }) {
         }),
       }) : null,
       h('button', { type: 'button', class: 'btn btn-light btn-unit', text: '添加房间', onclick: () => addUnit(x, load) }),
-      h('button', {
+      // Plates are printed once the house is approved: a tenant cannot
+      // declare at a pending one.
+      x.status === 'approved' ? h('button', {
         type: 'button', class: 'btn btn-light btn-plates', text: '打印门牌',
         onclick: (ev) => busy(ev.currentTarget, () => plates({ house_id: x.id }, `门牌-房屋${x.id}.pdf`, plateOut)),
-      })) },
+      }) : null) },
   ];
 
   async function load() {
@@ -149,6 +151,7 @@ async function plates(params, filename, out) {
     link.click();
   } catch (err) {
     clear(out);
+    if (err.reason === 'not_found' && params.area_id) err.message = `${err.message}：该辖区还没有已审核房屋的房间，暂无门牌可打印`;
     throw err;
   }
 }

@@ -23,7 +23,7 @@ export async function render(page, { query }) {
     clear(results, h('p', { class: 'loading', text: '正在加载…' }));
     try {
       const data = await api('GET', `/console/notifications${qs({ ...state, page_size: 20 })}`);
-      clear(results, notificationTable(data.items), pager(data, (p) => { state.page = p; load(); }));
+      clear(results, notificationTable(data.items, { withResidence: true }), pager(data, (p) => { state.page = p; load(); }));
     } catch (err) {
       clear(results, h('p', { class: 'empty', text: '通知记录加载失败。' }));
       if (err.status !== 401) flash(err.message);

@@ -1,7 +1,7 @@
 // 居住人员: search (masked), detail with check-ins, notifications and tasks,
 // and the audited full ID number for police and admin.
 import { api, qs } from '../api.js';
-import { h, clear, fmtTime, dash, label, labels, tierBadge, pill, pager, field, select, flash, busy, formValues, table } from '../dom.js';
+import { h, mono, clear, fmtTime, dash, label, labels, tierBadge, pill, pager, field, select, flash, busy, formValues, table } from '../dom.js';
 import { areaSelect, areaPath } from '../areas.js';
 
 const state = { q: '', status: 'active', tier: '', area_id: '', page: 1 };
@@ -25,8 +25,8 @@ export async function list(page, { user }) {
 
   const cols = [
     { title: '姓名', cell: (r) => h('a', { href: `#/residences/${r.id}`, text: dash(r.name) }) },
-    { title: '身份证号', cell: (r) => h('span', { class: 'mono', text: dash(r.id_number_masked) }) },
-    { title: '手机', cell: (r) => h('span', { class: 'mono', text: dash(r.phone_masked) }) },
+    { title: '身份证号', cell: (r) => mono(r.id_number_masked) },
+    { title: '手机', cell: (r) => mono(r.phone_masked) },
     { title: '住址', cell: (r) => `${dash(r.address)} ${r.room_no || ''}`.trim() },
     { title: '社区', cell: (r) => (r.area_id ? areaPath(r.area_id) : '') },
     { title: '状态', cell: (r) => pill('res', r.status, 'residenceStatus') },
@@ -81,7 +81,7 @@ export async function detail(page, { user, params }) {
     h('section', { class: 'card' },
       h('dl', { class: 'kvs two' },
         kv('身份证号', idCell),
-        kv('手机', h('span', { class: 'mono', text: dash(r.phone_masked) })),
+        kv('手机', mono(r.phone_masked)),
         kv('住址', `${dash(r.address)} ${r.room_no || ''}`.trim()),
         kv('社区', r.area_id ? areaPath(r.area_id) : null),
         kv('户籍地', r.hometown),
@@ -100,7 +100,8 @@ export async function detail(page, { user, params }) {
       { title: '是否按时', cell: (c) => (c.on_time === undefined ? '—' : h('span', { class: c.on_time ? 'ok' : 'bad', text: c.on_time ? '按时' : '逾期' })) },
       { title: '方式', cell: (c) => (c.source === 'worker' ? '综管员确认' : c.source === 'scan' ? '扫码签到' : dash(c.source)) },
     ], r.checkins, { empty: '暂无签到记录。' })),
-    section('通知记录', notificationTable(r.notifications)),
+    section('通知记录', [notificationTable(r.notifications),
+      h('p', { class: 'small' }, h('a', { href: `#/notifications?residence_id=${r.id}`, text: '在通知记录中查看全部 →' }))]),
     section('相关任务', table([
       { title: '任务', cell: (t) => `#${t.id} ${label('taskType', t.type)}` },
       { title: '状态', cell: (t) => pill('status', t.status, 'taskStatus') },
@@ -114,13 +115,18 @@ function section(title, body) {
   return h('section', { class: 'card' }, h('h2', { text: title }), body);
 }
 
-export function notificationTable(rows) {
+// notificationTable lists outbox entries; withResidence adds the residence
+// and the masked phone, for the page that lists every residence's.
+export function notificationTable(rows, { withResidence = false } = {}) {
   return table([
-    { title: '时间', class: 'time', cell: (n) => fmtTime(n.sent_at || n.created_at) },
+    { title: '创建时间', class: 'time', cell: (n) => fmtTime(n.created_at) },
+    withResidence ? { title: '居住登记', cell: (n) => (n.residence_id ? h('a', { href: `#/residences/${n.residence_id}`, text: `#${n.residence_id}` }) : '—') } : null,
+    { title: '内容', cell: (n) => h('span', { title: n.template || '', text: label('template', n.template) }) },
     { title: '渠道', cell: (n) => label('channel', n.channel) },
-    { title: '模板', cell: (n) => dash(n.template) },
+    withResidence ? { title: '手机', cell: (n) => mono(n.phone_masked) } : null,
     { title: '状态', cell: (n) => pill('notify', n.status, 'notifyStatus') },
     { title: '尝试次数', cell: (n) => dash(n.attempts) },
+    { title: '发送时间', class: 'time', cell: (n) => fmtTime(n.sent_at) },
     { title: '最近错误', cell: (n) => dash(n.last_error) },
-  ], rows, { empty: '暂无通知记录。' });
+  ].filter(Boolean), rows, { empty: '暂无通知记录。', rowAttrs: (n) => ({ dataset: { id: String(n.id), status: n.status || '' } }) });
 }

@@ -79,7 +79,7 @@ export async function render(page, { user }) {
     clear(chartBox, h('p', { class: 'loading', text: '正在加载…' }));
     try {
       const points = await api('GET', `/console/stats/series${qs({ metric: v.metric, from: v.from, to: v.to, area_id: state.area_id })}`);
-      clear(chartBox, chart(Array.isArray(points) ? points : [], name));
+      clear(chartBox, chart(Array.isArray(points) ? points : [], name, chartBox.clientWidth));
     } catch (err) {
       clear(chartBox, h('p', { class: 'empty', text: `图表加载失败：${err.message}` }));
     }
@@ -117,10 +117,12 @@ function niceMax(v) {
 
 const short = (n) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
-// chart draws the series as bars, scaled to the largest value.
-export function chart(points, name) {
+// chart draws the series as bars, scaled to the largest value. It is drawn
+// at the box's width, so that its text stays readable on a phone and on a
+// wide screen alike.
+export function chart(points, name, width) {
   if (!points.length) return h('p', { class: 'empty', text: '所选时间段暂无数据。' });
-  const W = 640, H = 260, L = 44, R = 12, T = 16, B = 34;
+  const W = Math.max(300, Math.min(1100, Math.round(width || 640))), H = W < 500 ? 200 : 260, L = 40, R = 10, T = 14, B = 30;
   const iw = W - L - R, ih = H - T - B;
   const vals = points.map((p) => Number(p.value) || 0);
   const max = niceMax(Math.max(...vals));
@@ -132,7 +134,7 @@ export function chart(points, name) {
     svg.append(s('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'grid' }),
       s('text', { x: L - 6, y: y(v) + 4, class: 'ylabel', 'text-anchor': 'end', text: short(v) }));
   }
-  const step = Math.ceil(points.length / 6);
+  const step = Math.ceil(points.length / Math.max(2, Math.floor(iw / 64)));
   points.forEach((p, i) => {
     const v = vals[i];
     const x = L + i * bw;
