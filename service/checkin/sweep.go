@@ -180,8 +180,15 @@ func (s *Sweeper) process(ctx context.Context, stage schedule.Stage, claimed []s
 			return effects, err
 		}
 		effects += n
+		moves := make([]schedule.Move, len(reminded))
 		for i, c := range reminded {
-			s.advance(ctx, stage, c, schedule.Escalate, remind[i].NextCheckinDue.Add(s.cfg.Grace))
+			moves[i] = schedule.Move{Claimed: c, At: remind[i].NextCheckinDue.Add(s.cfg.Grace)}
+		}
+		// Entries not moved were scheduled again meanwhile (a check-in); a
+		// failed move lets the lease run out, and the dedupe key stops the
+		// reminder twice.
+		if _, err := s.sched.AdvanceAll(ctx, stage, schedule.Escalate, moves); err != nil {
+			s.log.Warn("schedule advance failed", "err", err.Error())
 		}
 	}
 	if len(finished) > 0 {

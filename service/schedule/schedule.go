@@ -203,19 +203,22 @@ end
 return n
 `)
 
-// advanceScript moves member ARGV[1] from the set KEYS[1] to the set KEYS[2]
-// at score ARGV[3], if its score in KEYS[1] is still ARGV[2], and drops its
-// leased records (KEYS[3], KEYS[4]).
+// advanceScript moves each member ARGV[3i-2] from the set KEYS[1] to the set
+// KEYS[2] at score ARGV[3i], if its score in KEYS[1] is still ARGV[3i-1], and
+// drops its leased records (KEYS[3], KEYS[4]). It returns how many it moved.
 var advanceScript = redis.NewScript(`
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score and tonumber(score) == tonumber(ARGV[2]) then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-  redis.call('HDEL', KEYS[3], ARGV[1])
-  redis.call('HDEL', KEYS[4], ARGV[1])
-  return 1
+local n = 0
+for i = 1, #ARGV, 3 do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) == tonumber(ARGV[i + 1]) then
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    redis.call('ZADD', KEYS[2], ARGV[i + 2], ARGV[i])
+    redis.call('HDEL', KEYS[3], ARGV[i])
+    redis.call('HDEL', KEYS[4], ARGV[i])
+    n = n + 1
+  end
 end
-return 0
+return n
 `)
 
 // Claim takes up to limit entries of stage that are due at now, oldest first,
@@ -321,23 +324,46 @@ func (s *Schedule) DoneAll(ctx context.Context, stage Stage, cs []Claimed) (int,
 // step. If the entry was scheduled again since the claim it returns
 // ErrLeaseLost and changes nothing.
 func (s *Schedule) Advance(ctx context.Context, from Stage, c Claimed, to Stage, at time.Time) error {
+	n, err := s.AdvanceAll(ctx, from, to, []Move{{Claimed: c, At: at}})
+	if err == nil && n == 0 {
+		return ErrLeaseLost
+	}
+	return err
+}
+
+// Move is one claimed entry going on to the next stage at At.
+type Move struct {
+	Claimed
+	At time.Time
+}
+
+// AdvanceAll is Advance for many entries in one round trip per 500. It
+// returns how many it moved; the others were scheduled again since their
+// claim.
+func (s *Schedule) AdvanceAll(ctx context.Context, from, to Stage, moves []Move) (int, error) {
 	fromKey, err := s.key(from)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	toKey, err := s.key(to)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	n, err := advanceScript.Run(ctx, s.rdb, []string{fromKey, toKey, s.leased[from], s.leased[to]},
-		member(c.ResidenceID), strconv.FormatInt(c.LeaseUntil.Unix(), 10), strconv.FormatInt(at.Unix(), 10)).Int()
-	if err != nil {
-		return fmt.Errorf("schedule: advance %d %s->%s: %w", c.ResidenceID, from, to, err)
+	moved := 0
+	for len(moves) > 0 {
+		batch := moves[:min(len(moves), doneBatch)]
+		moves = moves[len(batch):]
+		args := make([]any, 0, 3*len(batch))
+		for _, m := range batch {
+			args = append(args, member(m.ResidenceID), strconv.FormatInt(m.LeaseUntil.Unix(), 10), strconv.FormatInt(m.At.Unix(), 10))
+		}
+		n, err := advanceScript.Run(ctx, s.rdb, []string{fromKey, toKey, s.leased[from], s.leased[to]}, args...).Int()
+		if err != nil {
+			return moved, fmt.Errorf("schedule: advance %s->%s: %w", from, to, err)
+		}
+		moved += n
 	}
-	if n == 0 {
-		return ErrLeaseLost
-	}
-	return nil
+	return moved, nil
 }
 
 // Len is the number of entries in a stage, claimed ones included.
