@@ -24,7 +24,9 @@ import (
 	"yaoju/service/plate"
 	"yaoju/service/ratelimit"
 	"yaoju/service/residence"
+	"yaoju/service/stats"
 	"yaoju/service/wechat"
+	"yaoju/service/worklist"
 )
 
 // Deps is everything the handlers use, built in main.
@@ -48,6 +50,8 @@ type Deps struct {
 	Credits     *notify.Credits
 	Outbox      *notify.Outbox
 	WeChat      *wechat.Client
+	Worklist    *worklist.Service
+	Stats       *stats.Service
 
 	MaxBodyBytes  int64
 	ScanRateLimit int
@@ -108,6 +112,17 @@ func NewRouter(d Deps) *gin.Engine {
 	console.POST("/houses/:id/units", h.consoleAddUnit)
 	console.GET("/plates.pdf", h.plates)
 	console.GET("/notifications", h.consoleNotifications)
+	console.GET("/tasks", h.tasks)
+	console.POST("/tasks/:id/start", h.startTask)
+	console.POST("/tasks/:id/close", h.closeTask)
+	console.POST("/reports/unregistered", h.reportUnregistered)
+	console.GET("/residences", h.consoleResidences)
+	console.GET("/residences/:id", h.consoleResidence)
+	console.GET("/residences/:id/id-number", roles(model.RolePolice, model.RoleAdmin), h.consoleIDNumber)
+	console.GET("/stats", h.stats)
+	console.GET("/stats/series", h.statsSeries)
+	console.GET("/audit", roles(model.RoleAdmin), h.auditLog)
+	console.POST("/accounts", roles(model.RoleAdmin), h.createAccount)
 	return r
 }
 

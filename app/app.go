@@ -34,10 +34,12 @@ import (
 	"yaoju/service/ratelimit"
 	"yaoju/service/residence"
 	"yaoju/service/schedule"
+	"yaoju/service/stats"
 	"yaoju/service/task"
 	"yaoju/service/tier"
 	"yaoju/service/wechat"
 	"yaoju/service/wechat/wxsim"
+	"yaoju/service/worklist"
 )
 
 // SimulatorPushToken signs the simulator's message pushes.
@@ -68,6 +70,7 @@ type App struct {
 	Keeper    *checkin.Keeper
 	Sweeper   *checkin.Sweeper
 	Sender    *notify.Sender
+	Comparer  *task.Comparer
 
 	plates *plate.Renderer
 
@@ -192,7 +195,15 @@ func (a *App) build(cfg config.Config) {
 	a.Sender = notify.NewSender(a.DB, a.WeChat, a.sms(cfg), notify.SenderConfig{
 		Templates: map[string]string{notify.TemplateCheckinReminder: cfg.ReminderTemplate},
 	}, a.Now, a.Log, registry)
-	a.workers = append(a.workers, a.Sweeper.Run, a.Sender.Run)
+	a.Comparer = task.NewComparer(a.DB, a.Redis, prefix, tasks, tiers, time.Hour, a.Now, a.Log)
+	a.workers = append(a.workers, a.Sweeper.Run, a.Sender.Run, a.Comparer.Run)
+	checkins := checkin.NewService(a.DB, keeper, tiers, checkin.Rules{
+		Period: cfg.CheckinPeriod, GreenPeriod: cfg.GreenCheckinPeriod,
+	}, a.Now)
+	tasksClosed := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "yaoju_tasks_closed_total", Help: "Worklist tasks closed by type and outcome.",
+	}, []string{"type", "outcome"})
+	registry.MustRegister(tasksClosed)
 	residences := residence.NewService(residence.Deps{
 		DB: a.DB, Sealer: a.Sealer, Houses: houses, Schedule: keeper, Tasks: tasks, Tiers: tiers,
 		Audit: audits, Log: a.Log, Now: a.Now,
@@ -214,9 +225,13 @@ func (a *App) build(cfg config.Config) {
 		Codes:      house.NewCodes(a.DB, a.WeChat, cfg.WeChatCodePage+"|"+cfg.WeChatEnvVersion),
 		Plates:     a.plates,
 		Residences: residences,
-		Checkins: checkin.NewService(a.DB, keeper, tiers, checkin.Rules{
-			Period: cfg.CheckinPeriod, GreenPeriod: cfg.GreenCheckinPeriod,
-		}, a.Now),
+		Checkins:   checkins,
+		Worklist: worklist.NewService(worklist.Deps{
+			DB: a.DB, Residences: residences, Checkins: checkins, Houses: houses, Tasks: tasks, Tiers: tiers,
+			Audit: audits, Schedule: keeper, Now: a.Now,
+			Closed: func(t, outcome string) { tasksClosed.WithLabelValues(t, outcome).Inc() },
+		}),
+		Stats:         stats.NewService(a.DB, areas, a.Now),
 		Credits:       notify.NewCredits(a.DB, a.Now),
 		Outbox:        notify.NewOutbox(a.DB),
 		WeChat:        a.WeChat,

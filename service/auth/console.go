@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -89,4 +91,39 @@ func (c *Console) Login(ctx context.Context, username, password string) (Console
 func HashPassword(password string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	return string(h), err
+}
+
+// NewAccount is a console account an admin creates.
+type NewAccount struct {
+	Username string
+	Password string
+	Role     string
+	AreaID   uint64
+}
+
+// CreateAccount adds a console account; the area must exist.
+func (c *Console) CreateAccount(ctx context.Context, n NewAccount, areaExists func(uint64) bool) (model.Account, error) {
+	n.Username = strings.TrimSpace(n.Username)
+	if len(n.Username) < 3 || len(n.Username) > 64 || strings.ContainsAny(n.Username, " \t\n") {
+		return model.Account{}, errs.Invalid("username", "")
+	}
+	if len(n.Password) < 8 || len(n.Password) > 72 {
+		return model.Account{}, errs.Invalid("password", "")
+	}
+	if !slices.Contains([]string{model.RoleWorker, model.RolePolice, model.RoleAdmin}, n.Role) {
+		return model.Account{}, errs.Invalid("role", "")
+	}
+	if !areaExists(n.AreaID) {
+		return model.Account{}, errs.Invalid("area_id", "")
+	}
+	hash, err := HashPassword(n.Password)
+	if err != nil {
+		return model.Account{}, err
+	}
+	a := model.Account{Username: n.Username, PasswordHash: hash, Role: n.Role, AreaID: n.AreaID}
+	err = c.db.WithContext(ctx).Create(&a).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return a, errs.ErrConflict
+	}
+	return a, err
 }

@@ -106,3 +106,23 @@ func (s *Service) Checkin(ctx context.Context, userID, residenceID uint64, scene
 	s.keeper.Due(ctx, residenceID, out.NextCheckinDue)
 	return out, nil
 }
+
+// Confirm records a worker's visit that found the tenant still living
+// there: a check-in by the worker, and the clock restarts. It runs in the
+// worker's transaction; the caller reschedules after the commit.
+func (s *Service) Confirm(ctx context.Context, tx *gorm.DB, r *model.Residence) (time.Time, error) {
+	now := s.now()
+	c := model.Checkin{ResidenceID: r.ID, At: now, DueAt: r.NextCheckinDue, Source: model.SourceWorker}
+	if err := tx.WithContext(ctx).Create(&c).Error; err != nil {
+		return now, err
+	}
+	next := s.rules.NextDue(now, r.Tier)
+	err := tx.WithContext(ctx).Model(&model.Residence{}).Where("id = ?", r.ID).
+		Updates(map[string]any{"last_checkin_at": now, "next_checkin_due": next, "renewed_at": now}).Error
+	return next, err
+}
+
+// Reschedule puts a residence back on the schedule after a commit.
+func (s *Service) Reschedule(ctx context.Context, residenceID uint64, next time.Time) {
+	s.keeper.Due(ctx, residenceID, next)
+}

@@ -2,7 +2,7 @@
 // units, and door plates as PDF.
 import { api, blob, qs } from '../api.js';
 import { h, mono, clear, fmtTime, dash, labels, pill, pager, field, select, flash, modal, busy, formValues, table } from '../dom.js';
-import { areaSelect, areaPath } from '../areas.js';
+import { areaSelect, areaPath, areaName } from '../areas.js';
 
 const state = { status: '', area_id: '', page: 1 };
 let lastPDF = null;
@@ -68,7 +68,7 @@ export async function render(page, { user }) {
   areaPlates.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const areaID = areaPlates.area_id.value;
-    busy(ev.submitter || areaPlates.querySelector('button'), () => plates({ area_id: areaID }, `门牌-区域${areaID}.pdf`, plateOut));
+    busy(ev.submitter || areaPlates.querySelector('button'), () => plates({ area_id: areaID }, `门牌-${areaName(areaID)}.pdf`, plateOut));
   });
 
   page.append(
