@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -64,5 +65,29 @@ func TestRequestID_IsEchoed(t *testing.T) {
 	r := e.Do("GET", "/healthz", nil, "")
 	if len(r.Header.Get("X-Request-ID")) < 8 {
 		t.Fatalf("no request id: %v", r.Header)
+	}
+}
+
+func TestOpenAPI_DescribesEveryContractRoute(t *testing.T) {
+	e := apptest.New(t)
+	var spec struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(e.Must(200, "GET", "/openapi.json", nil, "").Body, &spec); err != nil {
+		t.Fatal(err)
+	}
+	for _, route := range []string{
+		"post /api/v1/wx/login", "get /api/v1/scan/{scene}", "post /api/v1/declarations",
+		"post /api/v1/me/residences/{id}/checkin", "get /api/v1/console/tasks", "get /api/v1/console/plates.pdf",
+	} {
+		method, path, _ := strings.Cut(route, " ")
+		op, ok := spec.Paths[path][method]
+		if !ok || op["summary"] == "" {
+			t.Fatalf("%s missing from the contract", route)
+		}
+	}
+	if !strings.HasPrefix(spec.OpenAPI, "3.") {
+		t.Fatalf("openapi %q", spec.OpenAPI)
 	}
 }

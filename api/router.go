@@ -123,6 +123,7 @@ func NewRouter(d Deps) *gin.Engine {
 	console.GET("/stats/series", h.statsSeries)
 	console.GET("/audit", roles(model.RoleAdmin), h.auditLog)
 	console.POST("/accounts", roles(model.RoleAdmin), h.createAccount)
+	serveOpenAPI(r)
 	return r
 }
 

@@ -50,6 +50,9 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock every rule decides by; tests move it.
 	Now func() time.Time
+	// NoDemoTenants seeds the demo city, accounts and houses but no tenants,
+	// so that tests start from an empty worklist.
+	NoDemoTenants bool
 	// Simulator lets several instances in one process share one WeChat
 	// simulator (silenceper's HTTP client is process-wide).
 	Simulator *wxsim.Simulator
@@ -57,20 +60,21 @@ type Options struct {
 
 // App is the running system.
 type App struct {
-	Config    config.Config
-	Log       *slog.Logger
-	Now       func() time.Time
-	DB        *gorm.DB
-	Redis     redis.UniversalClient
-	Handler   http.Handler
-	Simulator *wxsim.Simulator
-	WeChat    *wechat.Client
-	Sealer    *pii.Sealer
-	Houses    *house.Service
-	Keeper    *checkin.Keeper
-	Sweeper   *checkin.Sweeper
-	Sender    *notify.Sender
-	Comparer  *task.Comparer
+	Config     config.Config
+	Log        *slog.Logger
+	Now        func() time.Time
+	DB         *gorm.DB
+	Redis      redis.UniversalClient
+	Handler    http.Handler
+	Simulator  *wxsim.Simulator
+	WeChat     *wechat.Client
+	Sealer     *pii.Sealer
+	Houses     *house.Service
+	Keeper     *checkin.Keeper
+	Residences *residence.Service
+	Sweeper    *checkin.Sweeper
+	Sender     *notify.Sender
+	Comparer   *task.Comparer
 
 	plates *plate.Renderer
 
@@ -128,7 +132,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		a.Log.Warn("schedule not rebuilt at start; the sweeper retries", "err", err.Error())
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, a); err != nil {
+		if err := seedDemo(ctx, a, !opts.NoDemoTenants); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -209,7 +213,7 @@ func (a *App) build(cfg config.Config) {
 		Audit: audits, Log: a.Log, Now: a.Now,
 		Rules: residence.Rules{DeclareDeadline: cfg.DeclareDeadline, CheckinPeriod: cfg.CheckinPeriod},
 	})
-	a.Houses, a.Keeper = houses, keeper
+	a.Houses, a.Keeper, a.Residences = houses, keeper, residences
 	a.Handler = api.NewRouter(api.Deps{
 		Log:         a.Log,
 		Registry:    registry,

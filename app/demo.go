@@ -3,14 +3,17 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"yaoju/model"
 	"yaoju/service/area"
+	"yaoju/service/audit"
 	"yaoju/service/auth"
 	"yaoju/service/house"
+	"yaoju/service/residence"
 )
 
 // DemoPassword is the password of every demo account.
@@ -38,7 +41,7 @@ var demoAccounts = []struct{ username, role, area string }{
 
 // seedDemo writes the demo city, accounts and houses. It is idempotent:
 // everything is keyed by area code, username or address.
-func seedDemo(ctx context.Context, a *App) error {
+func seedDemo(ctx context.Context, a *App, tenants bool) error {
 	db := a.DB.WithContext(ctx)
 	ids := map[string]uint64{}
 	for _, d := range demoAreas {
@@ -69,6 +72,11 @@ func seedDemo(ctx context.Context, a *App) error {
 	}
 	if err := seedDemoHouses(ctx, a, ids); err != nil {
 		return err
+	}
+	if tenants {
+		if err := seedDemoResidents(ctx, a); err != nil {
+			return err
+		}
 	}
 	a.Log.Info("demo data ready", "accounts", "admin, police1, worker1", "password", DemoPassword)
 	return nil
@@ -113,4 +121,53 @@ func seedDemoHouses(ctx context.Context, a *App, areaIDs map[string]uint64) erro
 		}
 	}
 	return nil
+}
+
+var demoResidents = []struct {
+	openID, name, id17, phone, hometown, workplace string
+	daysAgo                                        int
+}{
+	{"o_demo_1", "刘建华", "34122119880312101", "13805740001", "安徽省阜阳市", "余姚某电器有限公司", 40},
+	{"o_demo_2", "陈秀英", "51132219920807202", "13805740002", "四川省南充市", "阳明街道某餐馆", 20},
+	{"o_demo_3", "杨伟", "41152619950115303", "13805740003", "河南省信阳市", "余姚某模具厂", 10},
+	{"o_demo_4", "黄丽", "36072519900621404", "13805740004", "江西省赣州市", "凤山街道某超市", 2},
+}
+
+// seedDemoResidents declares a few tenants through the real declaration
+// rule (which returns the existing residence on a restart).
+func seedDemoResidents(ctx context.Context, a *App) error {
+	var units []model.Unit
+	if err := a.DB.WithContext(ctx).Joins("JOIN houses ON houses.id = units.house_id").
+		Where("houses.landlord_phone = ?", demoLandlordPhone).Order("units.id").Find(&units).Error; err != nil {
+		return err
+	}
+	for i, d := range demoResidents {
+		if i >= len(units) {
+			break
+		}
+		user := model.User{OpenID: d.openID}
+		if err := a.DB.WithContext(ctx).Where(user).FirstOrCreate(&user).Error; err != nil {
+			return err
+		}
+		moveIn := a.Now().AddDate(0, 0, -d.daysAgo).In(model.Shanghai).Format("2006-01-02")
+		_, _, err := a.Residences.Declare(ctx, user.ID, residence.Declaration{
+			Scene: units[i].Scene, Name: d.name, IDNumber: withCheckDigit(d.id17), Phone: d.phone,
+			Hometown: d.hometown, Workplace: d.workplace, MoveInDate: moveIn, Relation: "本人", Reason: "务工",
+			HousingType: "租赁",
+		}, audit.Actor{Kind: model.ActorSystem, Name: "demo"})
+		if err != nil {
+			return fmt.Errorf("demo resident %s: %w", d.openID, err)
+		}
+	}
+	return nil
+}
+
+// withCheckDigit completes a 17-digit ID body with its GB 11643 check digit.
+func withCheckDigit(body string) string {
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(body[i]-'0') * w
+	}
+	return body + string("10X98765432"[sum%11])
 }

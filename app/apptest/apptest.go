@@ -87,7 +87,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 	logs := &LogBuffer{}
 	clock := &Clock{}
-	aopts := app.Options{Now: clock.Now, Log: slog.New(slog.NewJSONHandler(logs, nil))}
+	aopts := app.Options{Now: clock.Now, Log: slog.New(slog.NewJSONHandler(logs, nil)), NoDemoTenants: true}
 	for _, o := range opts {
 		o(&cfg, &aopts)
 	}
