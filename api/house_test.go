@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"yaoju/app/apptest"
+	"yaoju/config"
 )
 
 func TestHouses_LandlordRegistersPoliceApprovesCodesDecodeToScenes(t *testing.T) {
@@ -212,5 +213,25 @@ func TestHouses_BadInputIsExplained(t *testing.T) {
 		if r.Status != 422 || r.Reason != c.reason || r.Msg == "" {
 			t.Fatalf("%v: %d %s", c.body, r.Status, r.Body)
 		}
+	}
+}
+
+func TestScan_RateLimitedPerUserAndAddress(t *testing.T) {
+	e := apptest.New(t, apptest.WithConfig(func(c *config.Config) { c.ScanRateLimit = 5 }))
+	f := approvedHouse(t, e, "rl", "舜水社区", 1, 2)
+	tenant := e.WxLogin("prober")
+	limited := 0
+	for i := 0; i < 8; i++ {
+		r := e.Do("GET", "/api/v1/scan/"+f.units[0].Scene, nil, tenant)
+		if r.Status == 429 && r.Reason == "rate_limited" {
+			limited++
+		}
+	}
+	if limited != 3 {
+		t.Fatalf("%d of 8 scans limited, want 3 past the limit of 5", limited)
+	}
+	// Another user from the same address is limited too: it is one prober.
+	if r := e.Do("GET", "/api/v1/scan/"+f.units[0].Scene, nil, e.WxLogin("second")); r.Status != 429 {
+		t.Fatalf("same address, new user: %d", r.Status)
 	}
 }

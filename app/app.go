@@ -197,7 +197,9 @@ func (a *App) build(cfg config.Config) {
 		notify.NewReminders(a.DB, cfg.SubscribeMode, cfg.ReminderTemplate, a.Now), tasks, tiers,
 		checkin.SweepConfig{Interval: cfg.SweepInterval, Grace: cfg.CheckinGrace}, a.Now, a.Log, registry)
 	a.Sender = notify.NewSender(a.DB, a.WeChat, a.sms(cfg), notify.SenderConfig{
-		Templates: map[string]string{notify.TemplateCheckinReminder: cfg.ReminderTemplate},
+		Templates: map[string]string{
+			notify.TemplateCheckinReminder: cfg.ReminderTemplate, notify.TemplateTenantMoved: cfg.MovedTemplate,
+		},
 	}, a.Now, a.Log, registry)
 	a.Comparer = task.NewComparer(a.DB, a.Redis, prefix, tasks, tiers, time.Hour, a.Now, a.Log)
 	a.workers = append(a.workers, a.Sweeper.Run, a.Sender.Run, a.Comparer.Run)
@@ -254,7 +256,9 @@ func (a *App) sms(cfg config.Config) sms.Sender {
 	}
 	return sms.NewTencent(sms.TencentConfig{
 		SecretID: cfg.SMSSecretID, SecretKey: cfg.SMSSecretKey, SDKAppID: cfg.SMSAppID, SignName: cfg.SMSSign,
-		Templates: map[string]string{notify.TemplateCheckinReminder: cfg.SMSTemplateID},
+		Templates: map[string]string{
+			notify.TemplateCheckinReminder: cfg.SMSTemplateID, notify.TemplateTenantMoved: cfg.SMSMovedTemplateID,
+		},
 	}, &http.Client{Timeout: 10 * time.Second})
 }
 

@@ -41,6 +41,8 @@ type Config struct {
 	WeChatEnvVersion string        `yaml:"wechat_env_version" env:"YAOJU_WECHAT_ENV_VERSION"`
 	// ReminderTemplate is the subscription-message template of the check-in reminder.
 	ReminderTemplate string `yaml:"reminder_template" env:"YAOJU_REMINDER_TEMPLATE"`
+	// MovedTemplate tells a landlord a tenant declared elsewhere.
+	MovedTemplate string `yaml:"moved_template" env:"YAOJU_MOVED_TEMPLATE"`
 	// SubscribeMode is "one_time" (each accepted template gives one credit) or
 	// "long_term" (government category: no credit needed).
 	SubscribeMode string `yaml:"subscribe_mode" env:"YAOJU_SUBSCRIBE_MODE"`
@@ -50,6 +52,8 @@ type Config struct {
 	SMSAppID      string `yaml:"sms_app_id" env:"YAOJU_SMS_APP_ID"`
 	SMSSign       string `yaml:"sms_sign" env:"YAOJU_SMS_SIGN"`
 	SMSTemplateID string `yaml:"sms_template_id" env:"YAOJU_SMS_TEMPLATE_ID"`
+	// SMSMovedTemplateID is the SMS twin of MovedTemplate.
+	SMSMovedTemplateID string `yaml:"sms_moved_template_id" env:"YAOJU_SMS_MOVED_TEMPLATE_ID"`
 
 	CheckinPeriod      time.Duration `yaml:"checkin_period" env:"YAOJU_CHECKIN_PERIOD"`
 	CheckinGrace       time.Duration `yaml:"checkin_grace" env:"YAOJU_CHECKIN_GRACE"`

@@ -275,15 +275,29 @@ func TestBrowser_WorkerStartsAndClosesTask(t *testing.T) {
 	}
 	ids := areas(t, e)
 	u := approvedUnit(t, e, ids[commShunshui], "舜水南路20号")
-	declare(t, e, "zhang", u, "张晓明", idNumber("19900307", 12), 6) // six days late: late_declaration
+	// Six days after moving in, both declarations are late: two
+	// late_declaration tasks on worker1's worklist.
+	zhang := declare(t, e, "zhang", u, "张晓明", idNumber("19900307", 12), 6)
+	wu := declare(t, e, "wu", u, "吴小红", idNumber("19930415", 13), 5)
 
 	b := openBrowser(t, e)
 	b.loginAs("worker1")
-	card := `#task-list .task[data-status="open"]`
-	b.waitText(card, "逾期申报")
+	cardOf := func(residenceID uint64) string {
+		id := eval[string](b, fmt.Sprintf(`(() => {
+			const a = document.querySelector('#task-list .task a[href="#/residences/%d"]');
+			return a ? a.closest('.task').dataset.id : '';
+		})()`, residenceID))
+		if id == "" {
+			b.fail("no task for residence %d on the worklist", residenceID)
+		}
+		return fmt.Sprintf(`#task-list .task[data-id="%s"]`, id)
+	}
+	b.waitText("#task-list", "逾期申报")
 	b.shot("worklist-task")
-	taskID := eval[string](b, `document.querySelector('#task-list .task[data-status="open"]').dataset.id`)
-	card = fmt.Sprintf(`#task-list .task[data-id="%s"]`, taskID)
+	card := cardOf(zhang)
+	if txt := b.text(card); !strings.Contains(txt, "待处理") || !strings.Contains(txt, "舜水社区") {
+		t.Fatalf("the task card: %q", txt)
+	}
 
 	b.click(card + " .btn-start")
 	b.waitText(card, "处理中")
@@ -306,17 +320,37 @@ func TestBrowser_WorkerStartsAndClosesTask(t *testing.T) {
 	}
 	b.shot("worklist-closed")
 
+	// 已更正 carries the details corrected on the spot.
+	card = cardOf(wu)
+	b.click(card + " .btn-close")
+	b.click(`dialog[open] input[value="corrected"]`)
+	b.fill(`dialog[open] [name=workplace]`, "余姚市模具城")
+	b.click(`dialog[open] button[type=submit]`)
+	b.run("dialog closes", chromedp.WaitNotPresent(chromedp.CSS("dialog[open]")))
+	b.waitText(card, "已更正")
+
 	// The server agrees.
 	var page struct {
 		Items []struct {
-			ID      uint64 `json:"id"`
-			Status  string `json:"status"`
-			Outcome string `json:"outcome"`
+			ResidenceID uint64 `json:"residence_id"`
+			Outcome     string `json:"outcome"`
+			Note        string `json:"note"`
 		} `json:"items"`
 	}
 	e.Must(200, "GET", "/api/v1/console/tasks?status=closed", nil, worker).Data(t, &page)
-	if len(page.Items) != 1 || fmt.Sprint(page.Items[0].ID) != taskID || page.Items[0].Outcome != "still_living" {
+	outcomes := map[uint64]string{}
+	for _, it := range page.Items {
+		outcomes[it.ResidenceID] = it.Outcome
+	}
+	if len(page.Items) != 2 || outcomes[zhang] != "still_living" || outcomes[wu] != "corrected" {
 		t.Fatalf("closed tasks on the server: %+v", page.Items)
+	}
+	var res struct {
+		Workplace string `json:"workplace"`
+	}
+	e.Must(200, "GET", fmt.Sprintf("/api/v1/console/residences/%d", wu), nil, worker).Data(t, &res)
+	if res.Workplace != "余姚市模具城" {
+		t.Fatalf("the corrected workplace is %q", res.Workplace)
 	}
 }
 
@@ -385,9 +419,14 @@ func TestBrowser_StatsShowsFiguresAndChart(t *testing.T) {
 	b.loginAs("police1")
 	b.visit("stats", "统计")
 	b.waitJS(`!!document.querySelector('#stat-cards [data-key="active_residents"]')`, "the figures")
-	if v := b.text(`#stat-cards [data-key="active_residents"] .stat-value`); v != "1" {
-		t.Fatalf("在住人数 shows %q, want 1", v)
+	var want struct {
+		Active int `json:"active_residents"`
 	}
+	e.Must(200, "GET", "/api/v1/console/stats", nil, police).Data(t, &want)
+	if v := b.text(`#stat-cards [data-key="active_residents"] .stat-value`); want.Active < 1 || v != fmt.Sprint(want.Active) {
+		t.Fatalf("在住人数 shows %q, the API says %d", v, want.Active)
+	}
+	b.waitText("#stat-cards", "%") // the shares are shown as percentages
 	b.waitJS(`!document.querySelector('#chart .loading')`, "the chart")
 	if !eval[bool](b, `!!document.querySelector('#chart svg rect.bar') || !!document.querySelector('#chart .empty')`) {
 		t.Fatal("no chart and no explanation")

@@ -100,10 +100,10 @@ export const labels = {
   level: { city: '市', town: '街道', community: '社区' },
   auditAction: {
     'residence.declare': '居住申报', 'residence.update': '修改信息', 'residence.leave': '本人申报离开',
-    'residence.deregister': '房东注销', 'residence.id_number.read': '查看完整身份证号',
-    'residence.id_number': '查看完整身份证号', 'id_number.read': '查看完整身份证号',
+    'residence.deregister': '房东注销', 'residence.read_id_number': '查看完整身份证号',
     'house.approve': '审核房屋', 'house.create': '代房东登记房屋', 'task.close': '办结任务',
-    'task.start': '开始处理任务', 'account.create': '新建账号', 'console.login': '登录管理台',
+    'task.start': '开始处理任务', 'task.report_unregistered': '上报未登记人员',
+    'account.create': '新建账号', 'console.login': '登录管理台',
   },
 };
 

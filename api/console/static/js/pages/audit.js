@@ -26,7 +26,8 @@ export async function render(page) {
   const form = h('form', { class: 'filters', id: 'audit-filters' },
     field('操作人', h('input', { name: 'actor', value: state.actor, placeholder: '用户名', autocapitalize: 'off' })),
     field('操作', h('input', { name: 'action', value: state.action, placeholder: '可从列表选择', autocapitalize: 'off', list: 'audit-actions' })),
-    h('datalist', { id: 'audit-actions' }, ['residence.declare', 'residence.update', 'residence.leave', 'residence.deregister']
+    h('datalist', { id: 'audit-actions' }, ['residence.read_id_number', 'residence.declare', 'residence.update', 'residence.leave', 'residence.deregister',
+      'task.close', 'task.report_unregistered', 'account.create']
       .map((v) => h('option', { value: v, text: label('auditAction', v) }))),
     h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', text: '查询' })));
   form.addEventListener('submit', (ev) => {

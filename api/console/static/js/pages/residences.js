@@ -9,7 +9,7 @@ const state = { q: '', status: 'active', tier: '', area_id: '', page: 1 };
 export async function list(page, { user }) {
   const results = h('div', { class: 'results', id: 'residence-list' });
   const form = h('form', { class: 'filters', id: 'residence-filters' },
-    field('搜索', h('input', { name: 'q', type: 'search', value: state.q, placeholder: '姓名、手机尾号或地址', maxlength: 64 })),
+    field('搜索', h('input', { name: 'q', type: 'search', value: state.q, placeholder: '姓名、身份证号、手机号或尾号、地址', maxlength: 50 })),
     field('状态', select('status', [['', '全部'], ...Object.entries(labels.residenceStatus)], state.status)),
     field('风险等级', select('tier', [['', '全部等级'], ...Object.entries(labels.tier)], state.tier)),
     field('辖区', areaSelect(user, { value: state.area_id })),
@@ -87,6 +87,8 @@ export async function detail(page, { user, params }) {
         kv('户籍地', r.hometown),
         kv('工作单位', r.workplace),
         kv('与户主关系', r.relation),
+        r.reason ? kv('来本地事由', r.reason) : null,
+        r.housing_type ? kv('住所类型', r.housing_type) : null,
         kv('申报方式', r.source ? label('source', r.source) : null),
         kv('入住日期', r.move_in_date),
         kv('申报时间', h('span', null, fmtTime(r.declared_at), r.late ? h('span', { class: 'pill pill-late', text: '逾期申报' }) : null)),

@@ -5,29 +5,29 @@ import { areaSelect } from '../areas.js';
 
 const state = { area_id: '' };
 
-// The series metrics; the names follow the stats figures.
+// The series metrics that GET /console/stats/series knows.
 export const metrics = [
+  ['active_residents', '在住人数'],
   ['declarations', '申报数'],
   ['checkins', '签到数'],
-  ['active_residents', '在住人数'],
-  ['overdue', '逾期未签到'],
   ['tasks_opened', '新增任务'],
   ['tasks_closed', '办结任务'],
 ];
 
 const num = (v) => (v === null || v === undefined ? '—' : Number(v).toLocaleString('zh-CN'));
 
-// pct shows a share; the API gives 0–1 (a value above 1 is read as already
-// a percentage).
+// pct shows a share, which the API gives as a fraction (a registration
+// rate can pass 1).
 const pct = (v) => {
   if (v === null || v === undefined || Number.isNaN(Number(v))) return '—';
-  const n = Number(v) <= 1 ? Number(v) * 100 : Number(v);
-  return `${n.toFixed(1)}%`;
+  const p = Number(v) * 100;
+  return `${p > 0 && p < 1 ? p.toFixed(2) : p.toFixed(1)}%`;
 };
 
 const figures = [
   ['active_residents', '在住人数', num],
   ['declared_this_month', '本月申报', num],
+  ['late_declarations', '本月逾期申报', num, 'warn'],
   ['self_declared_share', '扫码自主申报占比', pct],
   ['checkin_on_time_rate', '按时签到率', pct],
   ['overdue', '逾期未签到', num, 'warn'],
@@ -52,7 +52,7 @@ export async function render(page, { user }) {
   const today = new Date();
   const from = new Date(today.getTime() - 29 * 86400000);
   const seriesForm = h('form', { class: 'filters', id: 'series-form' },
-    field('指标', select('metric', metrics, 'declarations')),
+    field('指标', select('metric', metrics, 'active_residents')),
     field('开始日期', h('input', { type: 'date', name: 'from', value: fmtDate(from), max: fmtDate(today) })),
     field('结束日期', h('input', { type: 'date', name: 'to', value: fmtDate(today), max: fmtDate(today) })),
     h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', text: '查看' })));
@@ -64,9 +64,14 @@ export async function render(page, { user }) {
     try {
       const st = await api('GET', `/console/stats${qs({ area_id: state.area_id })}`);
       clear(cards,
-        figures.filter(([k]) => k in st).map(([k, name, fmt, tone]) => h('div', { class: `stat ${tone || ''}`, dataset: { key: k } },
-          h('div', { class: 'stat-value', text: fmt(st[k]) }), h('div', { class: 'stat-name', text: name }))),
-        tiers(st.tier_counts));
+        figures.filter(([k]) => k in st && !(k === 'registration_rate' && st[k] === null)).map(([k, name, fmt, tone]) => {
+          // A median of no closed task is not zero hours.
+          const v = k === 'median_close_hours' && !st.tasks_closed ? null : st[k];
+          return h('div', { class: `stat ${tone || ''}`, dataset: { key: k } },
+            h('div', { class: 'stat-value', text: fmt(v) }), h('div', { class: 'stat-name', text: name }));
+        }),
+        tiers(st.tier_counts),
+        st.period_from ? h('p', { class: 'muted small wide-note', text: `“本月”指 ${st.period_from} 起至今；未办结任务、在住人数为当前数。` }) : null);
     } catch (err) {
       clear(cards, h('p', { class: 'empty', text: '统计数据加载失败。' }));
       if (err.status !== 401) flash(err.message);
@@ -108,14 +113,18 @@ function tiers(tc) {
       h('span', null, h('i', { class: 'dot tier-green' }), `绿色 ${num(tc.green || 0)}`)));
 }
 
-function niceMax(v) {
-  if (!(v > 0)) return 1;
-  const m = 10 ** Math.floor(Math.log10(v));
-  for (const f of [1, 2, 2.5, 5, 10]) if (f * m >= v) return f * m;
-  return 10 * m;
+// scale picks a round step (1, 2 or 5 times a power of ten; whole numbers
+// for counts) and the top of the axis, for about four grid lines.
+function scale(max, whole) {
+  if (!(max > 0)) return { top: 1, step: whole ? 1 : 0.25 };
+  const rough = max / 4;
+  const m = 10 ** Math.floor(Math.log10(rough));
+  let step = [1, 2, 5, 10].map((f) => f * m).find((v) => v >= rough);
+  if (whole) step = Math.max(1, Math.round(step));
+  return { top: step * Math.ceil(max / step), step };
 }
 
-const short = (n) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+const short = (n) => (Number.isInteger(n) ? String(n) : String(Number(n.toFixed(2))));
 
 // chart draws the series as bars, scaled to the largest value. It is drawn
 // at the box's width, so that its text stays readable on a phone and on a
@@ -125,12 +134,11 @@ export function chart(points, name, width) {
   const W = Math.max(300, Math.min(1100, Math.round(width || 640))), H = W < 500 ? 200 : 260, L = 40, R = 10, T = 14, B = 30;
   const iw = W - L - R, ih = H - T - B;
   const vals = points.map((p) => Number(p.value) || 0);
-  const max = niceMax(Math.max(...vals));
+  const { top: max, step: tick } = scale(Math.max(...vals), vals.every(Number.isInteger));
   const bw = iw / points.length;
   const y = (v) => T + ih - (v / max) * ih;
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `${name}趋势图` });
-  for (let i = 0; i <= 4; i++) {
-    const v = (max / 4) * i;
+  for (let v = 0; v <= max + tick / 2; v += tick) {
     svg.append(s('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'grid' }),
       s('text', { x: L - 6, y: y(v) + 4, class: 'ylabel', 'text-anchor': 'end', text: short(v) }));
   }

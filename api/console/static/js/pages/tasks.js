@@ -9,7 +9,8 @@ const state = { status: '', type: '', area_id: '', page: 1 };
 export async function render(page, { user }) {
   const results = h('div', { class: 'results', id: 'task-list' });
   const form = h('form', { class: 'filters', id: 'task-filters' },
-    field('状态', select('status', [['', '全部状态'], ...Object.entries(labels.taskStatus)], state.status)),
+    // No status is the server's default: open and in progress together.
+    field('状态', select('status', [['', '未办结'], ...Object.entries(labels.taskStatus)], state.status)),
     field('类型', select('type', [['', '全部类型'], ...Object.entries(labels.taskType)], state.type)),
     field('辖区', areaSelect(user, { value: state.area_id })),
     h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', text: '查询' })));
@@ -93,9 +94,18 @@ function card(t) {
 function closeTask(t, replace) {
   const outcomes = Object.entries(labels.outcome).map(([v, text]) => h('label', { class: 'choice' },
     h('input', { type: 'radio', name: 'outcome', value: v, required: true }), h('span', { text })));
-  const body = h('div', null,
+  // 已更正: the details corrected on the spot are saved with the closing.
+  const corrections = t.residence_id ? h('div', { class: 'corrections', hidden: true },
+    h('p', { class: 'muted small', text: '填写现场核实后的新信息（不变的留空）：' }),
+    field('新手机号', h('input', { name: 'phone', type: 'tel', inputmode: 'numeric', maxlength: 11, placeholder: '11位手机号' })),
+    field('新工作单位', h('input', { name: 'workplace', maxlength: 100 }))) : null;
+  const choices = h('fieldset', { class: 'choices' }, h('legend', { text: '处理结果' }), outcomes);
+  if (corrections) {
+    choices.addEventListener('change', (ev) => { corrections.hidden = ev.target.value !== 'corrected'; });
+  }
+  const body = h('div', { class: 'close-body' },
     h('p', { class: 'muted', text: `${label('taskType', t.type)} · 任务 #${t.id}` }),
-    h('fieldset', { class: 'choices' }, h('legend', { text: '处理结果' }), outcomes),
+    choices, corrections,
     h('label', { class: 'field' }, h('span', { class: 'field-label', text: '备注' }),
       h('textarea', { name: 'note', rows: 3, maxlength: 500, placeholder: '走访情况（选填，最多500字）' })));
   return modal('办结任务', body, {
@@ -103,7 +113,13 @@ function closeTask(t, replace) {
     onSubmit: async (form) => {
       const v = formValues(form);
       if (!v.outcome) throw new Error('请选择处理结果');
-      const updated = await api('POST', `/console/tasks/${t.id}/close`, { outcome: v.outcome, note: v.note || '' });
+      const req = { outcome: v.outcome, note: v.note || '' };
+      if (v.outcome === 'corrected' && (v.phone || v.workplace)) {
+        req.corrections = {};
+        if (v.phone) req.corrections.phone = v.phone;
+        if (v.workplace) req.corrections.workplace = v.workplace;
+      }
+      const updated = await api('POST', `/console/tasks/${t.id}/close`, req);
       replace(updated);
       flash(`任务 #${t.id} 已办结：${label('outcome', v.outcome)}`, 'ok');
     },
