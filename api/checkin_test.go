@@ -121,3 +121,37 @@ func TestCheckin_RepeatedScansAreOneCheckin(t *testing.T) {
 		t.Fatalf("%d check-ins for two quick scans", n)
 	}
 }
+
+func TestCheckin_RecordedWhileRedisIsDownAndScheduleCatchesUp(t *testing.T) {
+	e := apptest.New(t)
+	mr := e.App.EmbeddedRedis()
+	if mr == nil {
+		t.Skip("real Redis is shared; its outage is simulated on the embedded one")
+	}
+	f := approvedHouse(t, e, "down", "舜水社区", 1, 2)
+	alice := e.WxLogin("alice")
+	r := declare(t, e, alice, declaration(f.units[0].Scene, aliceID), 201)
+	e.Must(200, "GET", "/api/v1/me/residences", nil, alice) // the instance has seen the token
+
+	mr.Close()
+	var res struct {
+		NextCheckinDue string `json:"next_checkin_due"`
+	}
+	e.Must(200, "POST", fmt.Sprintf("/api/v1/me/residences/%d/checkin", r.ID), map[string]string{"scene": f.units[0].Scene}, alice).Data(t, &res)
+	if n := countRows(e, &model.Checkin{}, "residence_id = ?", r.ID); n != 1 {
+		t.Fatalf("check-in not recorded while Redis was down: %d", n)
+	}
+	// Redis comes back empty, as after a crash without persistence.
+	if err := mr.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	mr.FlushAll()
+	if _, err := e.App.Sweeper.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	score, err := e.App.Redis.ZScore(t.Context(), e.App.Config.RedisPrefix+"{sched}:due", fmt.Sprint(r.ID)).Result()
+	next, _ := time.Parse(time.RFC3339, res.NextCheckinDue)
+	if err != nil || int64(score) != next.Unix() {
+		t.Fatalf("schedule after Redis returned: %v %v, want %d", score, err, next.Unix())
+	}
+}

@@ -181,7 +181,7 @@ func (a *App) build(cfg config.Config) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	sessions := auth.NewSessions(a.Redis, prefix)
+	sessions := auth.NewSessions(a.Redis, prefix, a.Now)
 	areas := area.NewService(a.DB, a.Now)
 	audits := audit.NewService(a.DB, a.Now)
 	houses := house.NewService(a.DB, areas, a.Now)

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -37,14 +38,29 @@ type Principal struct {
 
 // Sessions stores tokens in Redis. Only a hash of each token is used as the
 // key, so a Redis dump holds no usable token.
+//
+// While Redis does not answer, a token this instance saw valid in the last
+// few minutes is still accepted, so that a tenant at the door can check in
+// through a Redis blip. Redis is always asked first: a revoked token is
+// refused at once whenever Redis answers.
 type Sessions struct {
-	rdb    redis.UniversalClient
-	prefix string
+	rdb      redis.UniversalClient
+	prefix   string
+	fallback time.Duration
+	now      func() time.Time
+	mu       sync.Mutex
+	recent   map[string]seen
+	pruned   time.Time
+}
+
+type seen struct {
+	p  Principal
+	at time.Time
 }
 
 // NewSessions builds the token store.
-func NewSessions(rdb redis.UniversalClient, prefix string) *Sessions {
-	return &Sessions{rdb: rdb, prefix: prefix + "session:"}
+func NewSessions(rdb redis.UniversalClient, prefix string, now func() time.Time) *Sessions {
+	return &Sessions{rdb: rdb, prefix: prefix + "session:", fallback: 10 * time.Minute, now: now, recent: map[string]seen{}}
 }
 
 // Issue creates a token for p that expires after ttl.
@@ -67,21 +83,56 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Principal, error) 
 	if token == "" {
 		return p, errs.ErrUnauthorized
 	}
-	body, err := s.rdb.Get(ctx, s.key(token)).Bytes()
+	key := s.key(token)
+	body, err := s.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
+		s.forget(key)
 		return p, errs.ErrUnauthorized
 	}
 	if err != nil {
+		if p, ok := s.recently(key); ok {
+			return p, nil
+		}
 		return p, errors.Join(errs.ErrUnavailable, err)
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
 		return p, errs.ErrUnauthorized
 	}
+	s.remember(key, p)
 	return p, nil
+}
+
+func (s *Sessions) remember(key string, p Principal) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.recent[key] = seen{p: p, at: now}
+	if now.Sub(s.pruned) > s.fallback {
+		for k, v := range s.recent {
+			if now.Sub(v.at) > s.fallback {
+				delete(s.recent, k)
+			}
+		}
+		s.pruned = now
+	}
+}
+
+func (s *Sessions) recently(key string) (Principal, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.recent[key]
+	return v.p, ok && s.now().Sub(v.at) <= s.fallback
+}
+
+func (s *Sessions) forget(key string) {
+	s.mu.Lock()
+	delete(s.recent, key)
+	s.mu.Unlock()
 }
 
 // Revoke ends a token at once.
 func (s *Sessions) Revoke(ctx context.Context, token string) error {
+	s.forget(s.key(token))
 	if err := s.rdb.Del(ctx, s.key(token)).Err(); err != nil {
 		return errors.Join(errs.ErrUnavailable, err)
 	}
