@@ -55,6 +55,10 @@ func (h *handler) landlordHouses(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	ok(c, housesWithUnitsJSON(houses))
+}
+
+func housesWithUnitsJSON(houses []house.HouseWithUnits) []gin.H {
 	out := make([]gin.H, len(houses))
 	for i, hw := range houses {
 		units := make([]gin.H, len(hw.Units))
@@ -66,7 +70,7 @@ func (h *handler) landlordHouses(c *gin.Context) {
 		out[i] = houseJSON(hw.House)
 		out[i]["units"] = units
 	}
-	ok(c, out)
+	return out
 }
 
 type newUnitRequest struct {
@@ -134,11 +138,7 @@ func (h *handler) consoleHouses(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items := make([]gin.H, len(houses))
-	for i, hs := range houses {
-		items[i] = houseJSON(hs)
-	}
-	okPage(c, pg, items, total)
+	okPage(c, pg, housesWithUnitsJSON(houses), total)
 }
 
 func (h *handler) consoleCreateHouse(c *gin.Context) {

@@ -19,8 +19,9 @@ func actor(c *gin.Context) audit.Actor {
 	return audit.Actor{Kind: model.ActorUser, ID: p.UserID, IP: c.ClientIP()}
 }
 
-// residenceJSON renders a residence, masked, for its tenant. Landlords and
-// workers see the name masked as well.
+// residenceJSON renders a residence with the ID number and phone masked.
+// Landlords also see the name masked (DESIGN: PII); tenants see their own,
+// and console users need it for their visits.
 func residenceJSON(v residence.View, maskName bool) gin.H {
 	name := v.Name
 	if maskName {

@@ -36,7 +36,7 @@ var (
 		{errs.ErrNotFound, problem{http.StatusNotFound, 40400, "not_found", "没有找到相关记录"}},
 		{errs.ErrConflict, problem{http.StatusConflict, 40900, "conflict", "该记录已存在或状态已变化，请刷新后再试"}},
 		{errs.ErrNotActive, problem{http.StatusConflict, 40901, "not_active", "该居住登记已注销，无需签到"}},
-		{errs.ErrNotApproved, problem{http.StatusConflict, 40902, "not_approved", "该房屋尚未通过审核，暂不能申报，请联系房东或社区"}},
+		{errs.ErrNotApproved, problem{http.StatusConflict, 40902, "not_approved", "该房屋尚未通过审核，审核通过后才能申报居住和打印门牌"}},
 		{errs.ErrInvalidCode, problem{http.StatusUnauthorized, 40101, "unauthorized", "微信登录凭证无效，请重新进入小程序"}},
 		{errs.ErrBadCredentials, problem{http.StatusUnauthorized, 40102, "unauthorized", "用户名或密码错误"}},
 		{errs.ErrUnauthorized, problemUnauthorized},

@@ -37,7 +37,12 @@ func (h *handler) tasks(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	okPage(c, pg, tasksJSON(list), total)
+	items := make([]gin.H, len(list))
+	for i, it := range list {
+		items[i] = taskJSON(it.Task)
+		items[i]["address"], items[i]["room_no"], items[i]["name"] = it.Address, it.RoomNo, it.Name
+	}
+	okPage(c, pg, items, total)
 }
 
 func (h *handler) startTask(c *gin.Context) {

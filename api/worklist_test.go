@@ -20,6 +20,9 @@ type taskJSON struct {
 	UnitID      *uint64 `json:"unit_id"`
 	Tier        string  `json:"tier"`
 	Outcome     string  `json:"outcome"`
+	Address     string  `json:"address"`
+	RoomNo      string  `json:"room_no"`
+	Name        string  `json:"name"`
 }
 
 func tasksOf(t *testing.T, e *apptest.Env, token, query string) []taskJSON {
@@ -292,6 +295,9 @@ func TestWorklist_WorstTierFirst(t *testing.T) {
 	list := tasksOf(t, e, e.ConsoleLogin("worker1"), "type=overdue_checkin")
 	if len(list) != 2 || list[0].ID != b.ID || list[0].Tier != "red" {
 		t.Fatalf("order: %+v", list)
+	}
+	if list[0].Address == "" || list[0].RoomNo == "" || list[0].Name != "张三丰" {
+		t.Fatalf("the task does not say where or who: %+v", list[0])
 	}
 }
 

@@ -79,15 +79,43 @@ func (r result) errors(want int) string {
 	return strings.Join(parts, " ")
 }
 
-// run sends a warm-up (not measured) and then the measured phase.
-func (e *env) run(ctx context.Context, p phase) result {
+// run sends a warm-up (not measured) and then the measured phase. It
+// returns the measured result and how many correct answers came in all,
+// warm-up included.
+func (e *env) run(ctx context.Context, p phase, d time.Duration) (result, int) {
+	okAll := 0
 	if e.opt.warmup > 0 {
-		e.drive(ctx, p, e.opt.warmup)
+		w := e.drive(ctx, p, e.opt.warmup)
+		okAll += w.ok(p.want)
+		warnings.summary() // warm-up warnings are not the phase's
 	}
-	r := e.drive(ctx, p, e.opt.duration)
+	r := e.drive(ctx, p, d)
 	r.loadAfter = loadAvg()
 	e.report(r, p.want)
-	return r
+	return r, okAll + r.ok(p.want)
+}
+
+// phases runs mk's phase with one client (single-client latency, for at
+// most 10 s) and then with -c clients, and returns the correct answers sent
+// in all.
+func (e *env) phases(ctx context.Context, mk func(clients int) phase) int {
+	okAll := 0
+	for _, c := range []int{1, e.opt.clients} {
+		if ctx.Err() != nil {
+			break
+		}
+		d := e.opt.duration
+		if c == 1 && e.opt.clients != 1 {
+			d = min(d, 10*time.Second)
+		}
+		p := mk(c)
+		_, n := e.run(ctx, p, d)
+		okAll += n
+		if c == e.opt.clients {
+			break
+		}
+	}
+	return okAll
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }

@@ -124,8 +124,8 @@ type ConsoleFilter struct {
 	Limit  int
 }
 
-// List returns the houses in a console scope.
-func (s *Service) List(ctx context.Context, f ConsoleFilter) ([]model.House, int64, error) {
+// List returns the houses in a console scope, with their units.
+func (s *Service) List(ctx context.Context, f ConsoleFilter) ([]HouseWithUnits, int64, error) {
 	q := s.db.WithContext(ctx).Model(&model.House{})
 	if !f.Scope.All {
 		q = q.Where("area_id IN ?", f.Scope.IDs())
@@ -142,8 +142,11 @@ func (s *Service) List(ctx context.Context, f ConsoleFilter) ([]model.House, int
 		return nil, 0, err
 	}
 	var houses []model.House
-	err := q.Order("id DESC").Offset(f.Offset).Limit(f.Limit).Find(&houses).Error
-	return houses, total, err
+	if err := q.Order("id DESC").Offset(f.Offset).Limit(f.Limit).Find(&houses).Error; err != nil {
+		return nil, 0, err
+	}
+	list, err := s.WithUnits(ctx, houses)
+	return list, total, err
 }
 
 func (s *Service) inScope(ctx context.Context, scope area.Scope, houseID uint64) (model.House, error) {
@@ -231,6 +234,11 @@ func (s *Service) Mine(ctx context.Context, userID uint64) ([]HouseWithUnits, er
 	if err := s.db.WithContext(ctx).Where("landlord_user_id = ?", userID).Order("id").Find(&houses).Error; err != nil {
 		return nil, err
 	}
+	return s.WithUnits(ctx, houses)
+}
+
+// WithUnits adds each house's units and their active resident counts.
+func (s *Service) WithUnits(ctx context.Context, houses []model.House) ([]HouseWithUnits, error) {
 	out := make([]HouseWithUnits, len(houses))
 	if len(houses) == 0 {
 		return out, nil

@@ -34,11 +34,13 @@ type Summary struct {
 	DeclaredThisMonth int64
 	SelfDeclaredShare float64
 	LateDeclarations  int64
-	CheckinOnTimeRate float64
+	// CheckinOnTimeRate and MedianCloseHours are nil when nothing fell due
+	// or closed in the period.
+	CheckinOnTimeRate *float64
 	Overdue           int64
 	TasksOpen         int64
 	TasksClosed       int64
-	MedianCloseHours  float64
+	MedianCloseHours  *float64
 	UnregisteredFound int64
 	ExpiredFound      int64
 	// RegistrationRate is active residents over the areas' estimated
@@ -108,7 +110,8 @@ func (s *Service) Summary(ctx context.Context, scope area.Scope) (Summary, error
 		return out, err
 	}
 	if onTime.Due > 0 {
-		out.CheckinOnTimeRate = float64(onTime.OnTime) / float64(onTime.Due)
+		rate := float64(onTime.OnTime) / float64(onTime.Due)
+		out.CheckinOnTimeRate = &rate
 	}
 	counts := []struct {
 		dst   *int64
@@ -136,9 +139,9 @@ func (s *Service) Summary(ctx context.Context, scope area.Scope) (Summary, error
 	return out, err
 }
 
-func medianHours(closed []model.Task) float64 {
+func medianHours(closed []model.Task) *float64 {
 	if len(closed) == 0 {
-		return 0
+		return nil
 	}
 	hours := make([]float64, len(closed))
 	for i, t := range closed {
@@ -146,10 +149,11 @@ func medianHours(closed []model.Task) float64 {
 	}
 	sort.Float64s(hours)
 	mid := len(hours) / 2
-	if len(hours)%2 == 1 {
-		return hours[mid]
+	median := hours[mid]
+	if len(hours)%2 == 0 {
+		median = (hours[mid-1] + hours[mid]) / 2
 	}
-	return (hours[mid-1] + hours[mid]) / 2
+	return &median
 }
 
 // registrationRate uses the estimates of communities (the finest level

@@ -80,7 +80,7 @@ type Filter struct {
 
 // List is the worklist: worst tier first, then oldest. It is served by the
 // index (status, area_id, tier_rank, opened_at).
-func (s *Service) List(ctx context.Context, f Filter) ([]model.Task, int64, error) {
+func (s *Service) List(ctx context.Context, f Filter) ([]Item, int64, error) {
 	q := s.db.WithContext(ctx).Model(&model.Task{})
 	if f.Status != "" {
 		if !slices.Contains(statuses, f.Status) {
@@ -104,8 +104,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]model.Task, int64, erro
 		return nil, 0, err
 	}
 	var list []model.Task
-	err := q.Order("tier_rank, opened_at, id").Offset(f.Offset).Limit(f.Limit).Find(&list).Error
-	return list, total, err
+	if err := q.Order("tier_rank, opened_at, id").Offset(f.Offset).Limit(f.Limit).Find(&list).Error; err != nil {
+		return nil, 0, err
+	}
+	items, err := s.subjects(ctx, list)
+	return items, total, err
 }
 
 func (s *Service) inScope(ctx context.Context, db *gorm.DB, scope area.Scope, id uint64) (model.Task, error) {

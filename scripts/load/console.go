@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"yaoju/app"
+	"yaoju/model"
+	"yaoju/service/area"
+	"yaoju/service/stats"
+	"yaoju/service/worklist"
+)
+
+// consoleLogin signs a demo account in through the API, as the console does.
+func (e *env) consoleLogin(username string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"username": username, "password": app.DemoPassword})
+	res, err := e.client.Post(e.base+"/api/v1/console/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data struct{ Token string } `json:"data"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("console login %s: status %d %v", username, res.StatusCode, err)
+	}
+	return out.Data.Token, nil
+}
+
+func (e *env) worker1Scope(ctx context.Context) (area.Scope, error) {
+	return area.NewService(e.app.DB, time.Now).Subtree(ctx, e.areas.communities[0])
+}
+
+// runStats: GET /api/v1/console/stats as admin (the whole city) and as
+// worker1 (one community), over n active residences (default 600,000) in the
+// four demo communities with their check-in history and tasks.
+func runStats(ctx context.Context, e *env) error {
+	n := or(e.opt.n, 600_000)
+	if err := e.seedCity(ctx, n); err != nil {
+		return err
+	}
+	for _, who := range []string{"admin", "worker1"} {
+		token, err := e.consoleLogin(who)
+		if err != nil {
+			return err
+		}
+		e.phases(ctx, func(clients int) phase {
+			return phase{name: fmt.Sprintf("stats %s c=%d", who, clients), clients: clients, want: 200,
+				next: func() (request, bool) {
+					return request{method: "GET", path: "/api/v1/console/stats", token: token}, true
+				}}
+		})
+	}
+	if !e.opt.explain {
+		return nil
+	}
+	worker1, err := e.worker1Scope(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range []struct {
+		name  string
+		scope area.Scope
+	}{{"admin", area.Everywhere()}, {"worker1", worker1}} {
+		db, tr := traceDB(e.app.DB)
+		svc := stats.NewService(db, area.NewService(e.app.DB, time.Now), time.Now)
+		if _, err := svc.Summary(ctx, s.scope); err != nil { // warm
+			return err
+		}
+		tr.take()
+		start := time.Now()
+		if _, err := svc.Summary(ctx, s.scope); err != nil {
+			return err
+		}
+		total := time.Since(start)
+		stmts := tr.take()
+		e.printf("\n# stats.Summary as %s, one call, single client: %s in %d statements\n", s.name, fmtDur(total), len(stmts))
+		for _, st := range stmts {
+			e.printf("  %8s rows=%-6d %s\n", fmtDur(st.dur), st.rows, oneLine(st.text, 230))
+			e.explain(ctx, "             ", st.sql, st.vars, false)
+		}
+	}
+	return nil
+}
+
+// seedCity writes the stats scenario's city: n active residences spread over
+// the four demo communities (tiers 70/20/10% green/yellow/red), declared
+// over the last year, one in five by a worker; check-ins in each of the last
+// -history periods, due on a 30-day cycle, 90% on time; and tasks: 5% of
+// residents overdue with an open task, 2% closed this month, 5% closed
+// before, and a few hundred unregistered and expired cases.
+func (e *env) seedCity(ctx context.Context, n int) error {
+	units, err := e.seedUnits(ctx, (n+3)/4, 8, 4)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	lastOf := func(i int) time.Time {
+		return now.Add(-time.Duration(i%30)*24*time.Hour - time.Duration(i%24)*time.Hour)
+	}
+	res, err := e.seedResidences(ctx, residenceSeed{n: n, people: true, units: units, fill: func(i int, r *model.Residence) {
+		last := lastOf(i)
+		due := last.Add(period)
+		if i%20 == 9 { // overdue: the period ran out without a check-in
+			due = now.Add(-time.Duration(8+i%20) * 24 * time.Hour)
+			last = due.Add(-period)
+		}
+		r.LastCheckinAt, r.NextCheckinDue, r.RenewedAt = &last, &due, last
+		r.DeclaredAt = now.Add(-time.Duration(i%365)*24*time.Hour - time.Duration(i%17)*time.Hour)
+		r.MoveInDate = r.DeclaredAt.Add(-time.Duration(i%5) * 24 * time.Hour)
+		r.Late = i%5 == 4
+		if i%5 == 0 {
+			r.Source = model.SourceWorker
+		}
+	}})
+	if err != nil {
+		return err
+	}
+	err = e.seedCheckins(ctx, res, e.opt.history, func(i, k int) (time.Time, bool) {
+		if i%20 == 9 {
+			return now.Add(-time.Duration(8+i%20)*24*time.Hour - time.Duration(k+1)*period), true
+		}
+		return lastOf(i).Add(-time.Duration(k) * period), true
+	})
+	if err != nil {
+		return err
+	}
+	return e.seedCityTasks(ctx, res, units, now)
+}
+
+// seedCityTasks writes the tasks of the stats city (see seedCity).
+func (e *env) seedCityTasks(ctx context.Context, res []seededResidence, units unitFixture, now time.Time) error {
+	type spec struct {
+		kind, status string
+		i            int // residence index
+	}
+	var specs []spec
+	for i := range res {
+		switch {
+		case i%20 == 9:
+			specs = append(specs, spec{model.TaskOverdueCheckin, model.TaskOpen, i})
+		case i%50 == 3:
+			specs = append(specs, spec{model.TaskOverdueCheckin, "closed_now", i})
+		case i%20 == 5:
+			specs = append(specs, spec{model.TaskOverdueCheckin, "closed_before", i})
+		case i%1000 == 7:
+			specs = append(specs, spec{model.TaskUnregistered, model.TaskOpen, i})
+		case i%2000 == 11:
+			specs = append(specs, spec{model.TaskExpired, model.TaskOpen, i})
+		}
+	}
+	month := time.Date(now.In(model.Shanghai).Year(), now.In(model.Shanghai).Month(), 1, 0, 0, 0, 0, model.Shanghai)
+	sinceMonth := now.Sub(month)
+	return stream(ctx, e, "tasks", len(specs), func(j int, t *model.Task) {
+		s := specs[j]
+		r := res[s.i]
+		key := fmt.Sprintf("load:%s:%d", s.kind, r.id)
+		tier := tierOf(s.i)
+		*t = model.Task{Type: s.kind, Status: s.status, AreaID: units.area[r.unit], Tier: tier, TierRank: tierRank(tier),
+			OpenedAt: now.Add(-time.Duration(1+s.i%20) * 24 * time.Hour), ResidenceID: &r.id, DedupeKey: &key}
+		if s.kind == model.TaskUnregistered {
+			unit := units.units[r.unit].ID
+			t.ResidenceID, t.UnitID = nil, &unit
+		}
+		if s.kind == model.TaskUnregistered || s.kind == model.TaskExpired {
+			t.OpenedAt = now.Add(-time.Duration(s.i%40) * 24 * time.Hour)
+		}
+		switch s.status {
+		case "closed_now", "closed_before":
+			closed := now.Add(-time.Duration(s.i%int(max(sinceMonth, time.Hour)/time.Minute)) * time.Minute)
+			if s.status == "closed_before" {
+				closed = month.Add(-time.Duration(1+s.i%60) * 24 * time.Hour)
+			}
+			t.OpenedAt = closed.Add(-time.Duration(2+s.i%100) * time.Hour)
+			t.Status, t.ClosedAt, t.Outcome, t.DedupeKey = model.TaskClosed, &closed, model.OutcomeStillLiving, nil
+		}
+	})
+}
+
+func tierRank(tier string) int {
+	switch tier {
+	case model.TierRed:
+		return 0
+	case model.TierYellow:
+		return 1
+	}
+	return 2
+}

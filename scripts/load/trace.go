@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// tracer is a GORM logger that records every statement a service runs, with
+// its parameters and its time, so that the statements of one request can be
+// timed one by one and EXPLAINed.
+type tracer struct {
+	mu    sync.Mutex
+	stmts []traced
+	// last holds the parameterized SQL of the statement being traced:
+	// ParamsFilter is called from inside Trace's callback.
+	lastSQL  string
+	lastVars []any
+}
+
+type traced struct {
+	sql  string // parameterized
+	vars []any
+	text string // with the parameters written in, for reading
+	dur  time.Duration
+	rows int64
+	err  error
+}
+
+func (t *tracer) LogMode(logger.LogLevel) logger.Interface { return t }
+func (t *tracer) Info(context.Context, string, ...any)     {}
+func (t *tracer) Warn(context.Context, string, ...any)     {}
+func (t *tracer) Error(context.Context, string, ...any)    {}
+
+func (t *tracer) ParamsFilter(_ context.Context, sql string, params ...any) (string, []any) {
+	t.lastSQL, t.lastVars = sql, append([]any(nil), params...)
+	return sql, params
+}
+
+func (t *tracer) Trace(_ context.Context, begin time.Time, fc func() (string, int64), err error) {
+	dur := time.Since(begin)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	text, rows := fc()
+	t.stmts = append(t.stmts, traced{sql: t.lastSQL, vars: t.lastVars, text: text, dur: dur, rows: rows, err: err})
+}
+
+// take returns the statements recorded since the last take.
+func (t *tracer) take() []traced {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := t.stmts
+	t.stmts = nil
+	return out
+}
+
+// traceDB is the app's database with the tracer as its logger. Use it from
+// one goroutine at a time.
+func traceDB(db *gorm.DB) (*gorm.DB, *tracer) {
+	t := &tracer{}
+	return db.Session(&gorm.Session{Logger: t}), t
+}
+
+// explain prints the plan of a statement: EXPLAIN and MariaDB's ANALYZE
+// (which runs it and adds the rows actually read, r_rows) on MariaDB,
+// EXPLAIN QUERY PLAN on SQLite.
+func (e *env) explain(ctx context.Context, indent string, query string, vars []any, analyze bool) {
+	if !e.mysql() {
+		rows, err := e.app.DB.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+query, vars...).Rows()
+		if err != nil {
+			e.printf("%sEXPLAIN failed: %v\n", indent, err)
+			return
+		}
+		defer rows.Close()
+		for _, r := range scanAll(rows) {
+			e.printf("%splan: %s\n", indent, r["detail"])
+		}
+		return
+	}
+	kinds := []string{"EXPLAIN"}
+	if analyze {
+		kinds = append(kinds, "ANALYZE")
+	}
+	for _, kind := range kinds {
+		rows, err := e.seed.WithContext(ctx).Raw(kind+" "+query, vars...).Rows()
+		if err != nil {
+			e.printf("%s%s failed: %v\n", indent, kind, err)
+			continue
+		}
+		for _, r := range scanAll(rows) {
+			var parts []string
+			for _, col := range []string{"table", "type", "possible_keys", "key", "key_len", "ref", "rows", "r_rows", "filtered", "r_filtered", "Extra"} {
+				if v, ok := r[col]; ok && v != "" {
+					parts = append(parts, col+"="+v)
+				}
+			}
+			e.printf("%s%-7s %s\n", indent, kind+":", strings.Join(parts, " "))
+		}
+		rows.Close()
+	}
+}
+
+// scanAll reads every row as column name -> text.
+func scanAll(rows *sql.Rows) []map[string]string {
+	cols, _ := rows.Columns()
+	var out []map[string]string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			continue
+		}
+		m := map[string]string{}
+		for i, c := range cols {
+			if vals[i].Valid {
+				m[c] = vals[i].String
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// timeQuery runs a statement n times through the app's own database handle
+// (prepared, as the services run it) and returns its median and p90.
+func (e *env) timeQuery(ctx context.Context, n int, query string, vars ...any) (median, p90 time.Duration, err error) {
+	ds := make([]time.Duration, 0, n)
+	for range n {
+		t0 := time.Now()
+		rows, err := e.app.DB.WithContext(ctx).Raw(query, vars...).Rows()
+		if err != nil {
+			return 0, 0, err
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+		ds = append(ds, time.Since(t0))
+	}
+	return medianOf(ds), pctOf(ds, .9), nil
+}
+
+func medianOf(ds []time.Duration) time.Duration { return pctOf(ds, .5) }
+
+func pctOf(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(q*float64(len(s))+0.5) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+func oneLine(s string, n int) string {
+	return trim(strings.Join(strings.Fields(s), " "), n)
+}
+
+func fmtDur(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }

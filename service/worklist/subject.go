@@ -1,0 +1,75 @@
+package worklist
+
+import (
+	"context"
+
+	"yaoju/model"
+)
+
+// Item is a task with what the worker needs to find the case: where, and
+// who.
+type Item struct {
+	model.Task
+	Address string
+	RoomNo  string
+	Name    string
+}
+
+// subjects adds the unit's address and room and the resident's name to each
+// task, in three queries for the whole page.
+func (s *Service) subjects(ctx context.Context, tasks []model.Task) ([]Item, error) {
+	out := make([]Item, len(tasks))
+	var residenceIDs []uint64
+	for i, t := range tasks {
+		out[i].Task = t
+		if t.ResidenceID != nil {
+			residenceIDs = append(residenceIDs, *t.ResidenceID)
+		}
+	}
+	db := s.db.WithContext(ctx)
+	var residents []struct {
+		ID     uint64
+		UnitID uint64
+		Name   string
+	}
+	if len(residenceIDs) > 0 {
+		if err := db.Table("residences").Select("residences.id, residences.unit_id, persons.name").
+			Joins("JOIN persons ON persons.id = residences.person_id").
+			Where("residences.id IN ?", residenceIDs).Scan(&residents).Error; err != nil {
+			return nil, err
+		}
+	}
+	unitOf, nameOf := map[uint64]uint64{}, map[uint64]string{}
+	for _, r := range residents {
+		unitOf[r.ID], nameOf[r.ID] = r.UnitID, r.Name
+	}
+	var unitIDs []uint64
+	for i, t := range tasks {
+		switch {
+		case t.UnitID != nil:
+			unitIDs = append(unitIDs, *t.UnitID)
+		case t.ResidenceID != nil:
+			unitIDs = append(unitIDs, unitOf[*t.ResidenceID])
+			out[i].Name = nameOf[*t.ResidenceID]
+		}
+	}
+	var units []struct {
+		ID      uint64
+		RoomNo  string
+		Address string
+	}
+	if len(unitIDs) > 0 {
+		if err := db.Table("units").Select("units.id, units.room_no, houses.address").
+			Joins("JOIN houses ON houses.id = units.house_id").Where("units.id IN ?", unitIDs).Scan(&units).Error; err != nil {
+			return nil, err
+		}
+	}
+	for _, u := range units {
+		for i, t := range tasks {
+			if (t.UnitID != nil && *t.UnitID == u.ID) || (t.ResidenceID != nil && unitOf[*t.ResidenceID] == u.ID) {
+				out[i].Address, out[i].RoomNo = u.Address, u.RoomNo
+			}
+		}
+	}
+	return out, nil
+}
