@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"yaoju/app"
 	"yaoju/model"
 	"yaoju/service/area"
 	"yaoju/service/stats"
+	"yaoju/service/tier"
 	"yaoju/service/worklist"
 )
 
@@ -96,7 +96,7 @@ func runStats(ctx context.Context, e *env) error {
 // residents overdue with an open task, 2% closed this month, 5% closed
 // before, and a few hundred unregistered and expired cases.
 func (e *env) seedCity(ctx context.Context, n int) error {
-	units, err := e.seedUnits(ctx, (n+3)/4, 8, 4)
+	units, err := e.seedUnits(ctx, (n+3)/4, 8, 4, nil)
 	if err != nil {
 		return err
 	}
@@ -161,8 +161,8 @@ func (e *env) seedCityTasks(ctx context.Context, res []seededResidence, units un
 		s := specs[j]
 		r := res[s.i]
 		key := fmt.Sprintf("load:%s:%d", s.kind, r.id)
-		tier := tierOf(s.i)
-		*t = model.Task{Type: s.kind, Status: s.status, AreaID: units.area[r.unit], Tier: tier, TierRank: tierRank(tier),
+		tr := tierOf(s.i)
+		*t = model.Task{Type: s.kind, Status: s.status, AreaID: units.area[r.unit], Tier: tr, TierRank: tier.Rank(tr),
 			OpenedAt: now.Add(-time.Duration(1+s.i%20) * 24 * time.Hour), ResidenceID: &r.id, DedupeKey: &key}
 		if s.kind == model.TaskUnregistered {
 			unit := units.units[r.unit].ID
@@ -183,12 +183,129 @@ func (e *env) seedCityTasks(ctx context.Context, res []seededResidence, units un
 	})
 }
 
-func tierRank(tier string) int {
-	switch tier {
-	case model.TierRed:
-		return 0
-	case model.TierYellow:
-		return 1
+// runWorklist: GET /api/v1/console/tasks (the first page, 20 tasks) as
+// worker1, whose community holds n open tasks (default 100,000) of mixed
+// tiers; besides them the table holds 1,000 in-progress and 20,000 closed
+// tasks of the same community and 30,000 open tasks of the other three.
+// Then it traces worklist.Service.List: the COUNT(*) for the total and the
+// page's SELECT, each timed and EXPLAINed, and times alternatives.
+func runWorklist(ctx context.Context, e *env) error {
+	n := or(e.opt.n, 100_000)
+	if err := e.seedWorklist(ctx, n); err != nil {
+		return err
 	}
-	return 2
+	token, err := e.consoleLogin("worker1")
+	if err != nil {
+		return err
+	}
+	e.phases(ctx, func(clients int) phase {
+		return phase{name: fmt.Sprintf("worklist worker1 c=%d", clients), clients: clients, want: 200,
+			next: func() (request, bool) {
+				return request{method: "GET", path: "/api/v1/console/tasks", token: token}, true
+			}}
+	})
+	if e.opt.explain {
+		return e.analyzeWorklist(ctx)
+	}
+	return nil
+}
+
+func (e *env) seedWorklist(ctx context.Context, n int) error {
+	now := time.Now().UTC()
+	comm := e.areas.communities
+	types := []string{model.TaskOverdueCheckin, model.TaskOverdueCheckin, model.TaskOverdueCheckin, model.TaskOverdueCheckin,
+		model.TaskOverdueCheckin, model.TaskOverdueCheckin, model.TaskOverdueCheckin, model.TaskInfoChanged,
+		model.TaskExpired, model.TaskUnregistered}
+	const inProgress, closed, others = 1_000, 20_000, 30_000
+	return stream(ctx, e, "tasks", n+inProgress+closed+others, func(i int, t *model.Task) {
+		tr := tierOf(i * 7) // not in step with the type
+		key := fmt.Sprintf("load:task:%d", i)
+		rid := uint64(1_000_000 + i) // the list reads no residence
+		*t = model.Task{Type: types[i%len(types)], Status: model.TaskOpen, AreaID: comm[0], Tier: tr, TierRank: tier.Rank(tr),
+			OpenedAt: now.Add(-time.Duration(i%(90*24*60)) * time.Minute), ResidenceID: &rid, DedupeKey: &key}
+		switch {
+		case i < n:
+		case i < n+inProgress:
+			started := t.OpenedAt.Add(time.Hour)
+			t.Status, t.StartedAt = model.TaskInProgress, &started
+		case i < n+inProgress+closed:
+			done := t.OpenedAt.Add(30 * time.Hour)
+			t.Status, t.ClosedAt, t.Outcome, t.DedupeKey = model.TaskClosed, &done, model.OutcomeStillLiving, nil
+		default:
+			t.AreaID = comm[1+i%3]
+		}
+	})
+}
+
+func (e *env) analyzeWorklist(ctx context.Context) error {
+	scope, err := e.worker1Scope(ctx)
+	if err != nil {
+		return err
+	}
+	db, tr := traceDB(e.app.DB)
+	svc := worklist.NewService(worklist.Deps{DB: db, Now: time.Now})
+	f := worklist.Filter{Scope: scope, Offset: 0, Limit: 20}
+	if _, _, err := svc.List(ctx, f); err != nil {
+		return err
+	}
+	tr.take()
+	const runs = 50
+	var count, page, total []time.Duration
+	var stmts []traced
+	for range runs {
+		t0 := time.Now()
+		list, n, err := svc.List(ctx, f)
+		if err != nil {
+			return err
+		}
+		total = append(total, time.Since(t0))
+		stmts = tr.take()
+		if len(stmts) != 2 || len(list) != 20 {
+			return fmt.Errorf("worklist: %d statements, %d tasks of %d", len(stmts), len(list), n)
+		}
+		count = append(count, stmts[0].dur)
+		page = append(page, stmts[1].dur)
+	}
+	e.printf("\n# worklist.Service.List as worker1, first page of 20, %d calls, single client:\n", runs)
+	e.printf("  whole List: median %s p90 %s\n", fmtDur(medianOf(total)), fmtDur(pctOf(total, .9)))
+	share := float64(medianOf(count)) / float64(medianOf(count)+medianOf(page)) * 100
+	for k, st := range stmts {
+		ds := count
+		if k == 1 {
+			ds = page
+		}
+		e.printf("  statement %d: median %s p90 %s  %s\n", k+1, fmtDur(medianOf(ds)), fmtDur(pctOf(ds, .9)), oneLine(st.text, 400))
+		e.explain(ctx, "    ", st.sql, st.vars, true)
+	}
+	e.printf("  COUNT(*) share of the two statements' median time: %.0f%%\n", share)
+
+	// Alternatives, timed the same way (prepared, through the app's pool).
+	ids := scope.IDs()
+	cols := "*"
+	order := " ORDER BY tier_rank, opened_at, id LIMIT 20"
+	alts := []struct {
+		name, query string
+		vars        []any
+	}{
+		{"page, status = 'open' only (one equality: index order, no sort)",
+			"SELECT " + cols + " FROM tasks WHERE status = ? AND area_id IN ?" + order, []any{model.TaskOpen, ids}},
+		{"page, UNION ALL of one ordered branch per status",
+			"SELECT * FROM (SELECT * FROM tasks WHERE status = ? AND area_id IN ?" + order + ") a UNION ALL " +
+				"SELECT * FROM (SELECT * FROM tasks WHERE status = ? AND area_id IN ?" + order + ") b" + order,
+			[]any{model.TaskOpen, ids, model.TaskInProgress, ids}},
+		{"count capped at 1,000 (answer \"1000+\")",
+			"SELECT COUNT(*) FROM (SELECT 1 FROM tasks WHERE status IN ? AND area_id IN ? LIMIT 1000) t",
+			[]any{[]string{model.TaskOpen, model.TaskInProgress}, ids}},
+	}
+	e.printf("\n# alternatives (%d runs each, single client):\n", runs)
+	for _, a := range alts {
+		med, p90, err := e.timeQuery(ctx, runs, a.query, a.vars...)
+		if err != nil {
+			e.printf("  %s: %v\n", a.name, err)
+			continue
+		}
+		e.printf("  %-62s median %s p90 %s\n", a.name+":", fmtDur(med), fmtDur(p90))
+		e.explain(ctx, "    ", a.query, a.vars, false)
+	}
+	return nil
 }

@@ -141,7 +141,7 @@ func newEnv(ctx context.Context, o options) (*env, error) {
 	}
 	e.app = a
 	e.onClose(a.Close)
-	e.sessions = auth.NewSessions(a.Redis, cfg.RedisPrefix)
+	e.sessions = auth.NewSessions(a.Redis, cfg.RedisPrefix, time.Now)
 
 	if e.seed, err = openSeedDB(e, cfg); err != nil {
 		return e, err

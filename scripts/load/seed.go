@@ -79,15 +79,18 @@ type unitFixture struct {
 }
 
 // seedUnits writes approved houses of perHouse units each, the houses spread
-// round-robin over the four demo communities.
-func (e *env) seedUnits(ctx context.Context, n, perHouse, capacity int) (unitFixture, error) {
+// round-robin over areas (nil: the four demo communities).
+func (e *env) seedUnits(ctx context.Context, n, perHouse, capacity int, areas []uint64) (unitFixture, error) {
+	if areas == nil {
+		areas = e.areas.communities
+	}
 	start := time.Now()
 	now := time.Now().UTC()
 	houses := make([]model.House, (n+perHouse-1)/perHouse)
 	for h := range houses {
 		houses[h] = model.House{
 			LandlordPhone: fmt.Sprintf("139%08d", h), LandlordName: "王建国",
-			Address: fmt.Sprintf("余姚市压测路%d号", h+1), AreaID: e.areas.communities[h%len(e.areas.communities)],
+			Address: fmt.Sprintf("余姚市压测路%d-%d号", houseTag.Add(1), h+1), AreaID: areas[h%len(areas)],
 			Status: model.HouseApproved, ApprovedAt: &now,
 		}
 	}
@@ -125,7 +128,7 @@ type residenceSeed struct {
 	fill func(i int, r *model.Residence)
 }
 
-var seedTag atomic.Int64
+var seedTag, houseTag atomic.Int64
 
 // seedResidences writes active residences, each its own person and user,
 // unit i % units.

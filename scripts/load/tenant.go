@@ -23,7 +23,7 @@ const period = 30 * 24 * time.Hour
 // with history past monthly check-ins each: the last a period ago, so that
 // the next one is due around now (between 3 days ago and 3 days ahead).
 func (e *env) seedTenants(ctx context.Context, n, history int) (unitFixture, []seededResidence, error) {
-	units, err := e.seedUnits(ctx, (n+3)/4, 8, 4)
+	units, err := e.seedUnits(ctx, (n+3)/4, 8, 4, nil)
 	if err != nil {
 		return units, nil, err
 	}
@@ -159,7 +159,7 @@ func runScan(ctx context.Context, e *env) error {
 func runDeclare(ctx context.Context, e *env) error {
 	n := or(e.opt.n, 50_000)
 	unitCount := max(1, n/2)
-	units, err := e.seedUnits(ctx, unitCount, 8, 4)
+	units, err := e.seedUnits(ctx, unitCount, 8, 4, nil)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ package area
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -181,4 +182,15 @@ func (s *Service) refresh(ctx context.Context) error {
 	s.byID, s.kids, s.roots, s.loaded = byID, kids, roots, s.now()
 	s.mu.Unlock()
 	return nil
+}
+
+// Find loads the row with id into a T whose area is areaOf(row). A row
+// outside scope is as good as missing: ids cannot be probed.
+func Find[T any](ctx context.Context, db *gorm.DB, scope Scope, id uint64, areaOf func(*T) uint64) (T, error) {
+	var row T
+	err := db.WithContext(ctx).First(&row, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !scope.Contains(areaOf(&row))) {
+		return row, errs.ErrNotFound
+	}
+	return row, err
 }

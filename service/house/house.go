@@ -150,12 +150,7 @@ func (s *Service) List(ctx context.Context, f ConsoleFilter) ([]HouseWithUnits, 
 }
 
 func (s *Service) inScope(ctx context.Context, scope area.Scope, houseID uint64) (model.House, error) {
-	var h model.House
-	err := s.db.WithContext(ctx).First(&h, houseID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !scope.Contains(h.AreaID)) {
-		return h, errs.ErrNotFound
-	}
-	return h, err
+	return area.Find(ctx, s.db, scope, houseID, func(h *model.House) uint64 { return h.AreaID })
 }
 
 // owned loads a house of this landlord; anyone else's is not found.

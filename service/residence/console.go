@@ -2,7 +2,6 @@ package residence
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -98,12 +97,7 @@ type Detail struct {
 
 // InScope loads a residence inside a console scope; others are not found.
 func (s *Service) InScope(ctx context.Context, scope area.Scope, id uint64) (model.Residence, error) {
-	var r model.Residence
-	err := s.db.WithContext(ctx).First(&r, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !scope.Contains(r.AreaID)) {
-		return r, errs.ErrNotFound
-	}
-	return r, err
+	return area.Find(ctx, s.db, scope, id, func(r *model.Residence) uint64 { return r.AreaID })
 }
 
 // Detail shows a residence with its check-ins, notifications and tasks.

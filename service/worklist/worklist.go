@@ -5,7 +5,6 @@ package worklist
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -112,12 +111,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int64, error) {
 }
 
 func (s *Service) inScope(ctx context.Context, db *gorm.DB, scope area.Scope, id uint64) (model.Task, error) {
-	var t model.Task
-	err := db.WithContext(ctx).First(&t, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !scope.Contains(t.AreaID)) {
-		return t, errs.ErrNotFound
-	}
-	return t, err
+	return area.Find(ctx, db, scope, id, func(t *model.Task) uint64 { return t.AreaID })
 }
 
 // Start marks a task in progress: a worker is on it.
