@@ -155,3 +155,28 @@ func TestCheckin_RecordedWhileRedisIsDownAndScheduleCatchesUp(t *testing.T) {
 		t.Fatalf("schedule after Redis returned: %v %v, want %d", score, err, next.Unix())
 	}
 }
+
+func TestCheckin_GreenResidentsMayGetALongerPeriod(t *testing.T) {
+	e := apptest.New(t, apptest.WithConfig(func(c *config.Config) { c.GreenCheckinPeriod = 60 * 24 * time.Hour }))
+	f := approvedHouse(t, e, "green", "舜水社区", 1, 2)
+	alice := e.WxLogin("alice")
+	r := declare(t, e, alice, declaration(f.units[0].Scene, aliceID), 201)
+	checkin := func() time.Time {
+		var res struct {
+			NextCheckinDue string `json:"next_checkin_due"`
+		}
+		e.Must(200, "POST", fmt.Sprintf("/api/v1/me/residences/%d/checkin", r.ID), map[string]string{"scene": f.units[0].Scene}, alice).Data(t, &res)
+		next, _ := time.Parse(time.RFC3339, res.NextCheckinDue)
+		return next
+	}
+	// The first on-time check-in earns green; from then the period is 60 days.
+	next := checkin()
+	if got := next.Sub(e.Clock.Now()); got < 59*24*time.Hour {
+		t.Fatalf("a green resident's next check-in is in %v", got)
+	}
+	var row model.Residence
+	e.App.DB.First(&row, r.ID)
+	if row.Tier != "green" {
+		t.Fatalf("tier %s", row.Tier)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"yaoju/app/apptest"
 )
 
@@ -90,4 +92,14 @@ func TestOpenAPI_DescribesEveryContractRoute(t *testing.T) {
 	if !strings.HasPrefix(spec.OpenAPI, "3.") {
 		t.Fatalf("openapi %q", spec.OpenAPI)
 	}
+}
+
+func TestRecovery_PanicAnswersTheEnvelope(t *testing.T) {
+	e := apptest.New(t)
+	e.App.Handler.(*gin.Engine).GET("/test-panic", func(*gin.Context) { panic("boom") })
+	r := e.Do("GET", "/test-panic", nil, "")
+	if r.Status != 500 || r.Reason != "internal" || strings.Contains(string(r.Body), "boom") {
+		t.Fatalf("panic answered %d %s", r.Status, r.Body)
+	}
+	e.Must(200, "GET", "/healthz", nil, "")
 }

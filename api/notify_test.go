@@ -11,6 +11,7 @@ import (
 
 	"yaoju/app"
 	"yaoju/app/apptest"
+	"yaoju/config"
 	"yaoju/model"
 	"yaoju/service/wechat/wxsim"
 )
@@ -129,5 +130,17 @@ func TestCallback_VerifiesAndCountsAcceptedSubscriptions(t *testing.T) {
 	e.App.DB.Find(&credits)
 	if len(credits) != 1 || credits[0].TemplateID != "checkin_reminder" || credits[0].Credits != 1 {
 		t.Fatalf("credits: %+v", credits)
+	}
+}
+
+func TestReminder_LongTermSubscriptionNeedsNoCredit(t *testing.T) {
+	e := apptest.New(t, apptest.WithConfig(func(c *config.Config) { c.SubscribeMode = "long_term" }))
+	f := approvedHouse(t, e, "longterm", "舜水社区", 1, 2)
+	r := declare(t, e, e.WxLogin("longterm"), declaration(f.units[0].Scene, aliceID), 201)
+	e.Clock.Advance(e.App.Config.CheckinPeriod + time.Minute)
+	e.App.Sweeper.Sweep(t.Context())
+	e.App.Sender.Flush(t.Context())
+	if n := notificationOf(t, e, r.ID); n.Channel != "wechat" || n.Status != "sent" {
+		t.Fatalf("long-term reminder: %+v", n)
 	}
 }

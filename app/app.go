@@ -91,7 +91,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a = &App{Config: cfg, Log: opts.Log, Now: opts.Now}
+	// Every time the rules write or compare is UTC: SQLite compares times as
+	// text, so a time in another zone would sort wrongly.
+	clock := opts.Now
+	a = &App{Config: cfg, Log: opts.Log, Now: func() time.Time { return clock().UTC() }}
 	defer func() {
 		if err != nil {
 			a.Close()

@@ -242,7 +242,7 @@ func withParams(dsn string, set map[string]string) string {
 
 func openSeedDB(e *env, cfg config.Config) (*gorm.DB, error) {
 	if cfg.Embedded() {
-		return e.app.DB, nil
+		return e.app.DB.Session(&gorm.Session{Logger: logger.Discard}), nil
 	}
 	dsn := withParams(cfg.MySQLDSN, map[string]string{
 		"parseTime": "true", "loc": "UTC", "charset": "utf8mb4", "interpolateParams": "true",
@@ -368,7 +368,16 @@ func (h splitHandler) Handle(ctx context.Context, r slog.Record) error {
 		if !h.counts.take(msg) {
 			return nil
 		}
-		return h.warn.Handle(ctx, r)
+		// Clip long attributes (a slow multi-row INSERT's SQL).
+		clipped := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Value.Kind() == slog.KindString {
+				a.Value = slog.StringValue(trim(a.Value.String(), 400))
+			}
+			clipped.AddAttrs(a)
+			return true
+		})
+		return h.warn.Handle(ctx, clipped)
 	}
 	return h.info.Handle(ctx, r)
 }

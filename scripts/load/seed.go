@@ -86,11 +86,12 @@ func (e *env) seedUnits(ctx context.Context, n, perHouse, capacity int, areas []
 	}
 	start := time.Now()
 	now := time.Now().UTC()
+	tag := houseTag.Add(1)
 	houses := make([]model.House, (n+perHouse-1)/perHouse)
 	for h := range houses {
 		houses[h] = model.House{
 			LandlordPhone: fmt.Sprintf("139%08d", h), LandlordName: "王建国",
-			Address: fmt.Sprintf("余姚市压测路%d-%d号", houseTag.Add(1), h+1), AreaID: areas[h%len(areas)],
+			Address: fmt.Sprintf("余姚市压测路%d-%d号", tag, h+1), AreaID: areas[h%len(areas)],
 			Status: model.HouseApproved, ApprovedAt: &now,
 		}
 	}

@@ -74,7 +74,7 @@ func (s *Service) Declare(ctx context.Context, userID uint64, d Declaration, who
 			PersonID: person.ID, ActivePersonID: &person.ID, UserID: userID, UnitID: unit.Unit.ID,
 			AreaID: unit.House.AreaID, Status: model.ResidenceActive, Phone: in.Phone, PhoneTail: in.Phone[7:],
 			Hometown: in.Hometown, Workplace: in.Workplace, Relation: in.Relation, Reason: in.Reason,
-			HousingType: in.HousingType, Source: model.SourceScan, MoveInDate: in.moveIn, DeclaredAt: now,
+			HousingType: in.HousingType, Source: model.SourceScan, MoveInDate: in.moveIn.UTC(), DeclaredAt: now,
 			Late: now.After(in.moveIn.Add(s.rules.DeclareDeadline)), NextCheckinDue: &due, RenewedAt: now,
 		}
 		if r.Tier, err = s.tiers.Of(ctx, tx, person.ID); err != nil {

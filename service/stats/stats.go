@@ -60,7 +60,7 @@ func scoped(q *gorm.DB, column string, scope area.Scope) *gorm.DB {
 func (s *Service) Summary(ctx context.Context, scope area.Scope) (Summary, error) {
 	now := s.now()
 	local := now.In(model.Shanghai)
-	from := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, model.Shanghai)
+	from := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, model.Shanghai).UTC()
 	out := Summary{PeriodFrom: from, TierCounts: map[string]int64{model.TierGreen: 0, model.TierYellow: 0, model.TierRed: 0}}
 	db := s.db.WithContext(ctx)
 	residences := func() *gorm.DB { return scoped(db.Model(&model.Residence{}), "area_id", scope) }
@@ -189,7 +189,8 @@ func (s *Service) Series(ctx context.Context, scope area.Scope, metric string, f
 	db := s.db.WithContext(ctx)
 	var out []Point
 	for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
-		end := day.AddDate(0, 0, 1)
+		// Days are Shanghai's; the database compares in UTC.
+		start, end := day.UTC(), day.AddDate(0, 0, 1).UTC()
 		var n int64
 		var q *gorm.DB
 		switch metric {
@@ -197,23 +198,23 @@ func (s *Service) Series(ctx context.Context, scope area.Scope, metric string, f
 			q = scoped(db.Model(&model.Residence{}), "area_id", scope).
 				Where("declared_at < ? AND (ended_at IS NULL OR ended_at >= ?)", end, end)
 		case "declarations":
-			q = scoped(db.Model(&model.Residence{}), "area_id", scope).Where("declared_at >= ? AND declared_at < ?", day, end)
+			q = scoped(db.Model(&model.Residence{}), "area_id", scope).Where("declared_at >= ? AND declared_at < ?", start, end)
 		case "checkins":
-			q = db.Model(&model.Checkin{}).Where("checkins.at >= ? AND checkins.at < ?", day, end)
+			q = db.Model(&model.Checkin{}).Where("checkins.at >= ? AND checkins.at < ?", start, end)
 			if !scope.All {
 				q = q.Joins("JOIN residences ON residences.id = checkins.residence_id").Where("residences.area_id IN ?", scope.IDs())
 			}
 		case "tasks_opened":
-			q = scoped(db.Model(&model.Task{}), "area_id", scope).Where("opened_at >= ? AND opened_at < ?", day, end)
+			q = scoped(db.Model(&model.Task{}), "area_id", scope).Where("opened_at >= ? AND opened_at < ?", start, end)
 		case "tasks_closed":
-			q = scoped(db.Model(&model.Task{}), "area_id", scope).Where("closed_at >= ? AND closed_at < ?", day, end)
+			q = scoped(db.Model(&model.Task{}), "area_id", scope).Where("closed_at >= ? AND closed_at < ?", start, end)
 		default:
 			return nil, errs.Invalid("metric", "")
 		}
 		if err := q.Count(&n).Error; err != nil {
 			return nil, err
 		}
-		out = append(out, Point{Date: day.Format(time.DateOnly), Value: n})
+		out = append(out, Point{Date: day.In(model.Shanghai).Format(time.DateOnly), Value: n})
 	}
 	return out, nil
 }
