@@ -4,11 +4,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"yaoju/service/auth"
-	"yaoju/service/errs"
 	"yaoju/service/pii"
 )
-
-var errNoRoute = errs.ErrNotFound
 
 func (h *handler) wxLogin(c *gin.Context) {
 	var req struct {

@@ -1,11 +1,16 @@
 package api
 
 import (
+	"errors"
+	"strconv"
+	"time"
+
 	"github.com/gin-gonic/gin"
 
 	"yaoju/model"
 	"yaoju/service/audit"
 	"yaoju/service/auth"
+	"yaoju/service/errs"
 	"yaoju/service/pii"
 	"yaoju/service/residence"
 )
@@ -50,8 +55,9 @@ func (h *handler) scan(c *gin.Context) {
 	p := principal(c)
 	ctx := c.Request.Context()
 	// Codes are unguessable; the limits stop anyone trying to enumerate them.
-	for _, key := range []string{"scan:user:" + uintString(p.UserID), "scan:ip:" + c.ClientIP()} {
-		if err := h.Limiter.Allow(ctx, key, h.ScanRateLimit, minute); err != nil {
+	// They fail open: a Redis outage must not stop tenants at their doors.
+	for _, key := range []string{"scan:user:" + strconv.FormatUint(p.UserID, 10), "scan:ip:" + c.ClientIP()} {
+		if err := h.Limiter.Allow(ctx, key, h.ScanRateLimit, time.Minute); errors.Is(err, errs.ErrRateLimited) {
 			fail(c, err)
 			return
 		}
@@ -184,7 +190,7 @@ func (h *handler) reportOccupancy(c *gin.Context) {
 		return
 	}
 	if req.Occupants == nil {
-		fail(c, errInvalid("occupants"))
+		fail(c, errs.Invalid("occupants", "required"))
 		return
 	}
 	if err := h.Residences.ReportOccupancy(c.Request.Context(), principal(c).UserID, unitID, *req.Occupants); err != nil {

@@ -244,9 +244,3 @@ func ts(t any) any {
 
 // date renders the calendar date in Asia/Shanghai.
 func date(t time.Time) string { return t.In(model.Shanghai).Format(time.DateOnly) }
-
-const minute = time.Minute
-
-func uintString(n uint64) string { return strconv.FormatUint(n, 10) }
-
-func errInvalid(field string) error { return errs.Invalid(field, "required") }

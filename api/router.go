@@ -19,6 +19,7 @@ import (
 	"yaoju/service/audit"
 	"yaoju/service/auth"
 	"yaoju/service/checkin"
+	"yaoju/service/errs"
 	"yaoju/service/house"
 	"yaoju/service/notify"
 	"yaoju/service/plate"
@@ -66,8 +67,8 @@ func NewRouter(d Deps) *gin.Engine {
 	h := &handler{d}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.NoRoute(func(c *gin.Context) { fail(c, errNoRoute) })
-	r.NoMethod(func(c *gin.Context) { fail(c, errNoRoute) })
+	r.NoRoute(func(c *gin.Context) { fail(c, errs.ErrNotFound) })
+	r.NoMethod(func(c *gin.Context) { fail(c, errs.ErrNotFound) })
 	r.Use(requestID(), observe(d.Log, newHTTPMetrics(d.Registry)), recovery(d.Log), limitBody(d.MaxBodyBytes))
 
 	r.GET("/healthz", func(c *gin.Context) { ok(c, gin.H{"status": "ok"}) })

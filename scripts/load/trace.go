@@ -48,8 +48,17 @@ func (t *tracer) Trace(_ context.Context, begin time.Time, fc func() (string, in
 	dur := time.Since(begin)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.lastSQL, t.lastVars = "", nil
 	text, rows := fc()
-	t.stmts = append(t.stmts, traced{sql: t.lastSQL, vars: t.lastVars, text: text, dur: dur, rows: rows, err: err})
+	st := traced{sql: t.lastSQL, vars: t.lastVars, text: text, dur: dur, rows: rows, err: err}
+	if st.sql == "" {
+		// Scan records through its own logger and hands over only the
+		// text with the parameters written in; times in it are written in
+		// their own zone, not the connection's UTC, which moves a range by
+		// hours but not the plan.
+		st.sql = text
+	}
+	t.stmts = append(t.stmts, st)
 }
 
 // take returns the statements recorded since the last take.
