@@ -280,9 +280,17 @@ func TestDeclaration_OtherTenantAndLandlordGet404AndChangeNothing(t *testing.T) 
 	if after.Status != "active" || after.Phone != "13812345678" || after.LastCheckinAt != nil {
 		t.Fatalf("residence changed by others: %+v", after)
 	}
-	// Someone else declaring Alice's ID number in her unit is refused.
-	if res := e.Do("POST", "/api/v1/declarations", declaration(f.units[0].Scene, aliceID), mallory); res.Status != 409 {
-		t.Fatalf("declaring another's ID in the same unit: %d", res.Status)
+	// Someone else declaring Alice's ID number, in her unit or elsewhere, is
+	// refused: it would move her out.
+	elsewhere := approvedHouse(t, e, "elsewhere", "新建社区", 1, 2)
+	for _, scene := range []string{f.units[0].Scene, elsewhere.units[0].Scene} {
+		if res := e.Do("POST", "/api/v1/declarations", declaration(scene, aliceID), mallory); res.Status != 409 {
+			t.Fatalf("declaring another's ID number: %d %s", res.Status, res.Body)
+		}
+	}
+	e.App.DB.First(&after, r.ID)
+	if after.Status != "active" {
+		t.Fatal("another user's declaration ended Alice's residence")
 	}
 }
 

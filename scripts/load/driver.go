@@ -43,6 +43,7 @@ type result struct {
 	samples   []string // a few unexpected answers
 	exhausted bool
 	loadAfter string
+	cpu       string
 }
 
 func (r result) ok(want int) int { return r.byStatus[want] }
@@ -89,7 +90,9 @@ func (e *env) run(ctx context.Context, p phase, d time.Duration) (result, int) {
 		okAll += w.ok(p.want)
 		warnings.summary() // warm-up warnings are not the phase's
 	}
+	before := takeCPU()
 	r := e.drive(ctx, p, d)
+	r.cpu = cpuUse(before, takeCPU())
 	r.loadAfter = loadAvg()
 	e.report(r, p.want)
 	return r, okAll + r.ok(p.want)
@@ -128,6 +131,7 @@ func (e *env) report(r result, want int) {
 	e.printf("%-28s clients=%-3d time=%5.1fs requests=%-7d rps=%8.1f  p50=%sms p90=%sms p99=%sms max=%sms  ok(%d)=%d errors=%s  load=%s%s\n",
 		r.phase, r.clients, r.elapsed.Seconds(), r.requests, r.rps(), ms(r.pct(.5)), ms(r.pct(.9)), ms(r.pct(.99)),
 		ms(r.pct(1)), want, r.ok(want), r.errors(want), r.loadAfter, note)
+	e.printf("    %s\n", r.cpu)
 	for _, s := range r.samples {
 		e.printf("    sample: %s\n", s)
 	}

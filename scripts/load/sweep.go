@@ -59,14 +59,17 @@ func runSweep(ctx context.Context, e *env) error {
 	scheduled, _ := sched.Len(ctx, schedule.Due)
 	e.printf("# load average before the sweep: %s\n", loadAvg())
 
+	before := takeCPU()
 	start := time.Now()
 	swept, err := e.app.Sweeper.Sweep(ctx)
 	elapsed := time.Since(start)
+	cpu := cpuUse(before, takeCPU())
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	e.printf("sweep scheduled=%d due=%d  reminded=%d in %.2fs = %.0f reminders/s  (load %s)\n",
 		scheduled, due, swept.Reminded, elapsed.Seconds(), float64(swept.Reminded)/elapsed.Seconds(), loadAvg())
+	e.printf("    %s\n", cpu)
 
 	var byChannel []struct {
 		Channel string

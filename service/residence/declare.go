@@ -51,10 +51,13 @@ func (s *Service) Declare(ctx context.Context, userID uint64, d Declaration, who
 		var current model.Residence
 		err := tx.Where("active_person_id = ?", person.ID).First(&current).Error
 		switch {
+		case err == nil && current.UserID != userID:
+			// Another WeChat user holds this person's residence: declaring
+			// over it, here or elsewhere, would let anyone who knows an ID
+			// number move its owner out. The tenant declares themself, or a
+			// worker ends the old residence after a visit.
+			return errs.ErrConflict
 		case err == nil && current.UnitID == unit.Unit.ID:
-			if current.UserID != userID {
-				return errs.ErrConflict // someone else declared this person here
-			}
 			r = current
 			return nil
 		case err == nil:
