@@ -120,6 +120,7 @@ func NewRouter(d Deps) *gin.Engine {
 	console.GET("/residences", h.consoleResidences)
 	console.GET("/residences/:id", h.consoleResidence)
 	console.GET("/residences/:id/id-number", roles(model.RolePolice, model.RoleAdmin), h.consoleIDNumber)
+	console.GET("/export/residences.xlsx", h.exportResidences)
 	console.GET("/stats", h.stats)
 	console.GET("/stats/series", h.statsSeries)
 	console.GET("/audit", roles(model.RoleAdmin), h.auditLog)

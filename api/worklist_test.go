@@ -1,14 +1,18 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"yaoju/app/apptest"
 	"yaoju/model"
+	"yaoju/service/pii"
 )
 
 type taskJSON struct {
@@ -339,5 +343,28 @@ func TestConsoleResidences_SearchAndAuditedIDNumber(t *testing.T) {
 	}
 	if r := e.Do("GET", "/api/v1/console/audit", nil, police); r.Status != 403 {
 		t.Fatalf("police reading the audit log: %d", r.Status)
+	}
+}
+
+func TestExport_WorkbookIsMaskedScopedAndAudited(t *testing.T) {
+	e := apptest.New(t)
+	here := approvedHouse(t, e, "xl1", "舜水社区", 1, 2)
+	there := approvedHouse(t, e, "xl2", "城西社区", 1, 2)
+	declare(t, e, e.WxLogin("a"), declaration(here.units[0].Scene, aliceID), 201)
+	declare(t, e, e.WxLogin("b"), declaration(there.units[0].Scene, bobID), 201)
+	res := e.Must(200, "GET", "/api/v1/console/export/residences.xlsx", nil, e.ConsoleLogin("worker1"))
+	book, err := excelize.OpenReader(bytes.NewReader(res.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := book.GetRows("Sheet1")
+	if len(rows) != 2 || rows[1][2] != pii.MaskIDNumber(idNumber(aliceID)) || rows[1][3] != "138****5678" {
+		t.Fatalf("rows: %v", rows)
+	}
+	if strings.Contains(string(res.Body), idNumber(aliceID)) {
+		t.Fatal("full ID number in the workbook")
+	}
+	if n := countRows(e, &model.Audit{}, "action = ? AND actor_name = ?", "residence.export", "worker1"); n != 1 {
+		t.Fatalf("export audited %d times", n)
 	}
 }

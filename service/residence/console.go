@@ -167,3 +167,33 @@ func (s *Service) Correct(ctx context.Context, tx *gorm.DB, r *model.Residence, 
 	}
 	return tx.WithContext(ctx).Model(&model.Residence{}).Where("id = ?", r.ID).Updates(updates).Error
 }
+
+// Each walks the residences of a scope in id order, a page at a time, for
+// exports that must not hold a city in memory.
+func (s *Service) Each(ctx context.Context, scope area.Scope, status string, f func([]View) error) error {
+	var lastID uint64
+	for {
+		q := s.db.WithContext(ctx).Where("id > ?", lastID)
+		if !scope.All {
+			q = q.Where("area_id IN ?", scope.IDs())
+		}
+		if status != "" {
+			q = q.Where("status = ?", status)
+		}
+		var page []model.Residence
+		if err := q.Order("id").Limit(1000).Find(&page).Error; err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		views, err := s.views(ctx, page)
+		if err != nil {
+			return err
+		}
+		if err := f(views); err != nil {
+			return err
+		}
+		lastID = page[len(page)-1].ID
+	}
+}
