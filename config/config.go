@@ -134,6 +134,9 @@ func (c Config) Validate() error {
 	if (c.WeChatAppID == "") != (c.WeChatSecret == "") {
 		problems = append(problems, "YAOJU_WECHAT_APPID and YAOJU_WECHAT_SECRET go together")
 	}
+	if strings.ContainsAny(c.RedisPrefix, "{}") {
+		problems = append(problems, "YAOJU_REDIS_PREFIX must not contain { or }: the schedule's keys use a Redis Cluster hash tag")
+	}
 	if c.SubscribeMode != "one_time" && c.SubscribeMode != "long_term" {
 		problems = append(problems, `YAOJU_SUBSCRIBE_MODE must be "one_time" or "long_term"`)
 	}

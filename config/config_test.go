@@ -45,6 +45,7 @@ func TestLoad_BadSettingsAreRefusedWithAReason(t *testing.T) {
 		{map[string]string{"YAOJU_SUBSCRIBE_MODE": "sometimes"}, "YAOJU_SUBSCRIBE_MODE"},
 		{map[string]string{"YAOJU_DEMO": "yes please"}, "true or false"},
 		{map[string]string{"YAOJU_SCAN_RATE_LIMIT": "ten"}, "whole number"},
+		{map[string]string{"YAOJU_REDIS_PREFIX": "a{b}:"}, "hash tag"},
 	}
 	for _, c := range cases {
 		_, err := Load("", env(c.env))
