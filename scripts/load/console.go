@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"yaoju/app"
 	"yaoju/model"
 	"yaoju/service/area"
+	"yaoju/service/checkin"
 	"yaoju/service/stats"
 	"yaoju/service/tier"
 	"yaoju/service/worklist"
@@ -42,7 +44,8 @@ func (e *env) worker1Scope(ctx context.Context) (area.Scope, error) {
 // four demo communities with their check-in history and tasks.
 func runStats(ctx context.Context, e *env) error {
 	n := or(e.opt.n, 600_000)
-	if err := e.seedCity(ctx, n); err != nil {
+	units, res, err := e.seedCity(ctx, n)
+	if err != nil {
 		return err
 	}
 	for _, who := range []string{"admin", "worker1"} {
@@ -64,6 +67,37 @@ func runStats(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	if err := e.traceSummary(ctx, "", worker1); err != nil {
+		return err
+	}
+	if err := e.profileCityCheckin(ctx, units, res); err != nil {
+		return err
+	}
+	if !e.mysql() || !e.opt.suggest {
+		return nil
+	}
+	// Candidate indexes, created in this run's own database only, to
+	// measure what they would change.
+	e.printf("\n# candidate indexes (this run's database only; the schema is not changed):\n")
+	for _, ddl := range []string{
+		"CREATE INDEX cand_checkins_source_at ON checkins (source, at, due_at, on_time)",
+		"CREATE INDEX cand_res_declared ON residences (declared_at, area_id, source, late)",
+		"CREATE INDEX cand_res_status_tier ON residences (status, tier)",
+		"CREATE INDEX cand_tasks_type_status ON tasks (type, status, area_id)",
+		"CREATE INDEX cand_tasks_status_closed ON tasks (status, closed_at, area_id)",
+	} {
+		start := time.Now()
+		if err := e.seed.WithContext(ctx).Exec(ddl).Error; err != nil {
+			return err
+		}
+		e.printf("  %s (%.1fs)\n", ddl, time.Since(start).Seconds())
+	}
+	return e.traceSummary(ctx, " with the candidate indexes", worker1)
+}
+
+// traceSummary runs stats.Summary once per scope, traced: each statement's
+// time, rows and plan, and on MariaDB how many pages came from disk.
+func (e *env) traceSummary(ctx context.Context, note string, worker1 area.Scope) error {
 	for _, s := range []struct {
 		name  string
 		scope area.Scope
@@ -74,13 +108,18 @@ func runStats(ctx context.Context, e *env) error {
 			return err
 		}
 		tr.take()
+		reads := e.bufferPoolReads(ctx)
 		start := time.Now()
 		if _, err := svc.Summary(ctx, s.scope); err != nil {
 			return err
 		}
 		total := time.Since(start)
+		disk := ""
+		if after := e.bufferPoolReads(ctx); reads[1] > 0 {
+			disk = fmt.Sprintf("; InnoDB pages read %d, of them from disk %d", after[1]-reads[1], after[0]-reads[0])
+		}
 		stmts := tr.take()
-		e.printf("\n# stats.Summary as %s, one call, single client: %s in %d statements\n", s.name, fmtDur(total), len(stmts))
+		e.printf("\n# stats.Summary as %s%s, one call, single client: %s in %d statements%s\n", s.name, note, fmtDur(total), len(stmts), disk)
 		for _, st := range stmts {
 			e.printf("  %8s rows=%-6d %s\n", fmtDur(st.dur), st.rows, oneLine(st.text, 230))
 			e.explain(ctx, "             ", st.sql, st.vars, false)
@@ -89,16 +128,40 @@ func runStats(ctx context.Context, e *env) error {
 	return nil
 }
 
+// bufferPoolReads is MariaDB's Innodb_buffer_pool_reads (pages read from
+// disk) and Innodb_buffer_pool_read_requests (pages read), server-wide.
+func (e *env) bufferPoolReads(ctx context.Context) [2]int64 {
+	var out [2]int64
+	if !e.mysql() {
+		return out
+	}
+	rows, err := e.seed.WithContext(ctx).Raw("SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_reads', 'Innodb_buffer_pool_read_requests')").Rows()
+	if err != nil {
+		return out
+	}
+	defer rows.Close()
+	for _, r := range scanAll(rows) {
+		n, _ := strconv.ParseInt(r["Value"], 10, 64)
+		if r["Variable_name"] == "Innodb_buffer_pool_reads" {
+			out[0] = n
+		} else {
+			out[1] = n
+		}
+	}
+	return out
+}
+
 // seedCity writes the stats scenario's city: n active residences spread over
 // the four demo communities (tiers 70/20/10% green/yellow/red), declared
 // over the last year, one in five by a worker; check-ins in each of the last
-// -history periods, due on a 30-day cycle, 90% on time; and tasks: 5% of
+// -history periods on a 30-day cycle (green residents always on time,
+// yellow ones late once, red ones always late); and tasks: 5% of
 // residents overdue with an open task, 2% closed this month, 5% closed
 // before, and a few hundred unregistered and expired cases.
-func (e *env) seedCity(ctx context.Context, n int) error {
+func (e *env) seedCity(ctx context.Context, n int) (unitFixture, []seededResidence, error) {
 	units, err := e.seedUnits(ctx, (n+3)/4, 8, 4, nil)
 	if err != nil {
-		return err
+		return units, nil, err
 	}
 	now := time.Now().UTC()
 	lastOf := func(i int) time.Time {
@@ -120,7 +183,7 @@ func (e *env) seedCity(ctx context.Context, n int) error {
 		}
 	}})
 	if err != nil {
-		return err
+		return units, nil, err
 	}
 	err = e.seedCheckins(ctx, res, e.opt.history, func(i, k int) (time.Time, bool) {
 		if i%20 == 9 {
@@ -129,9 +192,9 @@ func (e *env) seedCity(ctx context.Context, n int) error {
 		return lastOf(i).Add(-time.Duration(k) * period), true
 	})
 	if err != nil {
-		return err
+		return units, nil, err
 	}
-	return e.seedCityTasks(ctx, res, units, now)
+	return units, res, e.seedCityTasks(ctx, res, units, now)
 }
 
 // seedCityTasks writes the tasks of the stats city (see seedCity).
@@ -311,14 +374,13 @@ func (e *env) analyzeWorklist(ctx context.Context) error {
 
 	// Alternatives, timed the same way (prepared, through the app's pool).
 	ids := scope.IDs()
-	cols := "*"
 	order := " ORDER BY tier_rank, opened_at, id LIMIT 20"
 	alts := []struct {
 		name, query string
 		vars        []any
 	}{
 		{"page, status = 'open' only (one equality: index order, no sort)",
-			"SELECT " + cols + " FROM tasks WHERE status = ? AND area_id IN ?" + order, []any{model.TaskOpen, ids}},
+			"SELECT * FROM tasks WHERE status = ? AND area_id IN ?" + order, []any{model.TaskOpen, ids}},
 		{"page, UNION ALL of one ordered branch per status",
 			"SELECT * FROM (SELECT * FROM tasks WHERE status = ? AND area_id IN ?" + order + ") a UNION ALL " +
 				"SELECT * FROM (SELECT * FROM tasks WHERE status = ? AND area_id IN ?" + order + ") b" + order,
@@ -338,4 +400,21 @@ func (e *env) analyzeWorklist(ctx context.Context) error {
 		e.explain(ctx, "    ", a.query, a.vars, false)
 	}
 	return nil
+}
+
+// profileCityCheckin times check-ins statement by statement in the stats
+// city, whose tables are full (check-in history, tens of thousands of
+// overdue tasks): the check-in scenario starts with no task at all, and the
+// tier's queries read the tasks table.
+func (e *env) profileCityCheckin(ctx context.Context, units unitFixture, res []seededResidence) error {
+	db, tr := traceDB(e.app.DB)
+	svc := checkin.NewService(db, e.app.Keeper, tier.NewService(db, tier.DefaultThresholds(), time.Now),
+		checkin.Rules{Period: e.cfg.CheckinPeriod, GreenPeriod: e.cfg.GreenCheckinPeriod}, time.Now)
+	return e.profile(ctx, fmt.Sprintf("checkin.Service.Checkin in the stats city (%d residences)", len(res)), 30, tr, func(k int) error {
+		// Residents checked in at least a day ago, spread over the city.
+		i := (k*7919)%len(res) | 1
+		r := res[i]
+		_, err := svc.Checkin(ctx, r.userID, r.id, units.units[r.unit].Scene)
+		return err
+	})
 }

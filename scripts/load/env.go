@@ -135,7 +135,7 @@ func newEnv(ctx context.Context, o options) (*env, error) {
 	}
 	e.cfg = cfg
 
-	a, err := app.New(ctx, cfg, app.Options{Log: newLogger(o.logMode)})
+	a, err := app.New(ctx, cfg, app.Options{Log: newLogger(o.logMode), NoDemoTenants: true})
 	if err != nil {
 		return e, fmt.Errorf("start system: %w", err)
 	}

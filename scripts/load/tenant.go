@@ -8,6 +8,13 @@ import (
 	"time"
 
 	"yaoju/model"
+	"yaoju/service/area"
+	"yaoju/service/audit"
+	"yaoju/service/checkin"
+	"yaoju/service/house"
+	"yaoju/service/residence"
+	"yaoju/service/task"
+	"yaoju/service/tier"
 )
 
 func or(n, def int) int {
@@ -29,7 +36,7 @@ func (e *env) seedTenants(ctx context.Context, n, history int) (unitFixture, []s
 	}
 	now := time.Now().UTC()
 	res, err := e.seedResidences(ctx, residenceSeed{n: n, people: true, units: units, fill: func(i int, r *model.Residence) {
-		due := now.Add(-3*24*time.Hour + time.Duration(i%(6*24*60))*time.Minute)
+		due := now.Add(-3*24*time.Hour + time.Duration((i*7919)%(6*24*60))*time.Minute)
 		last := due.Add(-period)
 		r.NextCheckinDue, r.LastCheckinAt, r.RenewedAt = &due, &last, last
 		r.DeclaredAt = last.Add(-time.Duration(history) * period)
@@ -39,7 +46,7 @@ func (e *env) seedTenants(ctx context.Context, n, history int) (unitFixture, []s
 		return units, nil, err
 	}
 	err = e.seedCheckins(ctx, res, history, func(i, k int) (time.Time, bool) {
-		due := now.Add(-3*24*time.Hour + time.Duration(i%(6*24*60))*time.Minute)
+		due := now.Add(-3*24*time.Hour + time.Duration((i*7919)%(6*24*60))*time.Minute)
 		return due.Add(-time.Duration(k+1) * period), true
 	})
 	return units, res, err
@@ -61,7 +68,15 @@ func (e *env) seedCheckins(ctx context.Context, res []seededResidence, history i
 		s := slots[j]
 		t, _ := at(s.i, s.k)
 		due := t.Add(time.Duration(s.i%72) * time.Hour)
-		onTime := s.i%10 != 9
+		// In step with the seeded tiers (tierOf): green residents were on
+		// time, yellow ones late once, red ones always late.
+		onTime := true
+		switch s.i % 10 {
+		case 7, 8:
+			onTime = s.k != 1
+		case 9:
+			onTime = false
+		}
 		if !onTime {
 			due = t.Add(-time.Duration(1+s.i%5) * 24 * time.Hour)
 		}
@@ -123,7 +138,22 @@ func runCheckin(ctx context.Context, e *env) error {
 		verdict = "MISMATCH: some 200s did not write a check-in"
 	}
 	e.printf("# check: %d answers 200 (warm-up included), %d check-in rows written: %s\n", okAll, rows, verdict)
-	return nil
+	if !e.opt.explain {
+		return nil
+	}
+	// One check-in statement by statement, on residences not yet checked in.
+	db, tr := traceDB(e.app.DB)
+	svc := checkin.NewService(db, e.app.Keeper, tier.NewService(db, tier.DefaultThresholds(), time.Now),
+		checkin.Rules{Period: e.cfg.CheckinPeriod, GreenPeriod: e.cfg.GreenCheckinPeriod}, time.Now)
+	return e.profile(ctx, "checkin.Service.Checkin", 50, tr, func(int) error {
+		i, ok := pool.take()
+		if !ok {
+			return errExhausted
+		}
+		r := res[order[i]]
+		_, err := svc.Checkin(ctx, r.userID, r.id, units.units[r.unit].Scene)
+		return err
+	})
 }
 
 // runScan: GET /api/v1/scan/:scene by tenants: 80% scan their own unit
@@ -205,5 +235,27 @@ func runDeclare(ctx context.Context, e *env) error {
 	e.app.DB.WithContext(ctx).Model(&model.Residence{}).Count(&residences)
 	e.app.DB.WithContext(ctx).Model(&model.Task{}).Where("type = ?", model.TaskLateDeclaration).Count(&late)
 	e.printf("# check: %d answers 201 (warm-up included), %d residences written, %d late_declaration tasks\n", okAll, residences, late)
-	return nil
+	if !e.opt.explain {
+		return nil
+	}
+	// One declaration statement by statement.
+	db, tr := traceDB(e.app.DB)
+	tiers := tier.NewService(db, tier.DefaultThresholds(), time.Now)
+	svc := residence.NewService(residence.Deps{
+		DB: db, Sealer: e.app.Sealer, Houses: house.NewService(db, area.NewService(e.app.DB, time.Now), time.Now),
+		Schedule: e.app.Keeper, Tasks: task.NewOpener(time.Now, nil), Tiers: tiers, Audit: audit.NewService(db, time.Now),
+		Log: e.app.Log, Now: time.Now,
+		Rules: residence.Rules{DeclareDeadline: e.cfg.DeclareDeadline, CheckinPeriod: e.cfg.CheckinPeriod},
+	})
+	return e.profile(ctx, "residence.Service.Declare", 50, tr, func(int) error {
+		i, ok := pool.take()
+		if !ok {
+			return errExhausted
+		}
+		_, _, err := svc.Declare(ctx, ids[i%n], residence.Declaration{
+			Scene: units.units[i%unitCount].Scene, Name: "压测甲子", IDNumber: idNumber(i), Phone: fmt.Sprintf("13%09d", i),
+			Hometown: "安徽省阜阳市", Workplace: "余姚市压测工厂", MoveInDate: today.Format(time.DateOnly), Relation: "本人",
+		}, audit.Actor{Kind: model.ActorUser, ID: ids[i%n], IP: "127.0.0.1"})
+		return err
+	})
 }

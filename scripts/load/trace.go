@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -175,3 +177,64 @@ func oneLine(s string, n int) string {
 }
 
 func fmtDur(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
+
+// profile calls fn runs times from one client, each time recording the
+// statements it runs through the tracer, and prints the median time of the
+// whole call and of each statement (grouped by their SQL), what is left
+// (BEGIN/COMMIT round trips, Redis, Go), and each statement's plan.
+func (e *env) profile(ctx context.Context, title string, runs int, tr *tracer, fn func(i int) error) error {
+	type group struct {
+		first traced
+		durs  []time.Duration
+		count int
+	}
+	var order []string
+	groups := map[string]*group{}
+	var totals, outside []time.Duration
+	tr.take()
+	for i := range runs {
+		t0 := time.Now()
+		if err := fn(i); errors.Is(err, errExhausted) {
+			if i == 0 {
+				e.printf("\n# %s: not profiled, the seeded pool is used up (raise -n)\n", title)
+				return nil
+			}
+			runs = i
+			break
+		} else if err != nil {
+			return fmt.Errorf("%s: %w", title, err)
+		}
+		total := time.Since(t0)
+		var inStmts time.Duration
+		for _, st := range tr.take() {
+			key := shape(st.text)
+			g := groups[key]
+			if g == nil {
+				g = &group{first: st}
+				groups[key] = g
+				order = append(order, key)
+			}
+			g.durs = append(g.durs, st.dur)
+			g.count++
+			inStmts += st.dur
+		}
+		totals = append(totals, total)
+		outside = append(outside, total-inStmts)
+	}
+	e.printf("\n# %s: %d calls from one client, median %s per call (p90 %s)\n", title, runs, fmtDur(medianOf(totals)), fmtDur(pctOf(totals, .9)))
+	for _, key := range order {
+		g := groups[key]
+		e.printf("  %8s x%.1f  %s\n", fmtDur(medianOf(g.durs)), float64(g.count)/float64(runs), oneLine(g.first.text, 220))
+		if strings.HasPrefix(strings.TrimSpace(strings.ToUpper(key)), "SELECT") {
+			e.explain(ctx, "             ", g.first.sql, g.first.vars, false)
+		}
+	}
+	e.printf("  %8s      outside the traced statements: BEGIN/COMMIT/SAVEPOINT round trips, Redis, Go\n", fmtDur(medianOf(outside)))
+	return nil
+}
+
+var literals = regexp.MustCompile(`\bsp\d+\b|\b(true|false)\b|"[^"]*"|'[^']*'|\b\d+(\.\d+)?\b`)
+
+// shape is a statement's text with its literal values blanked, to group the
+// same statement across calls.
+func shape(text string) string { return literals.ReplaceAllString(text, "?") }
