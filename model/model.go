@@ -145,7 +145,7 @@ type Residence struct {
 	ActivePersonID *uint64 `gorm:"uniqueIndex"`
 	UserID         uint64  `gorm:"not null;index"`
 	UnitID         uint64  `gorm:"not null;index:idx_res_unit_status"`
-	AreaID         uint64  `gorm:"not null;index:idx_res_area_status_tier"`
+	AreaID         uint64  `gorm:"not null;index:idx_res_area_status_tier;index:idx_res_area_declared,priority:1"`
 	Status         string  `gorm:"size:16;not null;index:idx_res_unit_status;index:idx_res_area_status_tier"`
 	Tier           string  `gorm:"size:8;not null;index:idx_res_area_status_tier"`
 	Phone          string  `gorm:"size:16;not null"`
@@ -158,7 +158,7 @@ type Residence struct {
 	HousingType string `gorm:"size:16"`
 	Source      string `gorm:"size:16;not null"`
 	MoveInDate  time.Time
-	DeclaredAt  time.Time
+	DeclaredAt  time.Time `gorm:"index:idx_res_area_declared,priority:2"`
 	Late        bool
 	EndReason   string `gorm:"size:16"`
 	EndNote     string `gorm:"size:200"`
@@ -176,12 +176,15 @@ type Residence struct {
 
 // Checkin is one monthly scan (or a worker's confirmation).
 type Checkin struct {
-	ID          uint64    `gorm:"primaryKey"`
-	ResidenceID uint64    `gorm:"not null;index:idx_checkin_res_at"`
-	At          time.Time `gorm:"not null;index:idx_checkin_res_at"`
-	DueAt       *time.Time
-	OnTime      bool
-	Source      string `gorm:"size:16;not null"`
+	ID          uint64 `gorm:"primaryKey"`
+	ResidenceID uint64 `gorm:"not null;index:idx_checkin_res_at"`
+	// AreaID is the residence's community, so that statistics read one
+	// index range per area instead of joining every check-in.
+	AreaID uint64    `gorm:"not null;index:idx_checkin_area_at,priority:1"`
+	At     time.Time `gorm:"not null;index:idx_checkin_res_at;index:idx_checkin_area_at,priority:2"`
+	DueAt  *time.Time
+	OnTime bool
+	Source string `gorm:"size:16;not null"`
 }
 
 // Notification channels and statuses.
@@ -245,16 +248,19 @@ const (
 
 // Task is a case on a community's worklist.
 type Task struct {
-	ID     uint64 `gorm:"primaryKey"`
-	Type   string `gorm:"size:24;not null;index"`
-	Status string `gorm:"size:16;not null;index:idx_task_worklist"`
-	AreaID uint64 `gorm:"not null;index:idx_task_worklist"`
+	ID   uint64 `gorm:"primaryKey"`
+	Type string `gorm:"size:24;not null;index:idx_task_type_opened,priority:1;index:idx_task_residence,priority:2"`
+	// idx_task_worklist serves a community's worklist in order, and
+	// idx_task_city the whole city's.
+	Status string `gorm:"size:16;not null;index:idx_task_worklist,priority:1;index:idx_task_city,priority:1;index:idx_task_closed,priority:1"`
+	AreaID uint64 `gorm:"not null;index:idx_task_worklist,priority:2"`
 	// TierRank orders the worklist worst first: red 0, yellow 1, green 2.
-	TierRank    int       `gorm:"not null;index:idx_task_worklist"`
-	OpenedAt    time.Time `gorm:"not null;index:idx_task_worklist"`
-	Tier        string    `gorm:"size:8;not null"`
-	ResidenceID *uint64   `gorm:"index"`
-	UnitID      *uint64   `gorm:"index"`
+	TierRank int       `gorm:"not null;index:idx_task_worklist,priority:3;index:idx_task_city,priority:2"`
+	OpenedAt time.Time `gorm:"not null;index:idx_task_worklist,priority:4;index:idx_task_city,priority:3;index:idx_task_type_opened,priority:2;index:idx_task_residence,priority:3"`
+	Tier     string    `gorm:"size:8;not null"`
+	// idx_task_residence serves a resident's history (the tier).
+	ResidenceID *uint64 `gorm:"index:idx_task_residence,priority:1"`
+	UnitID      *uint64 `gorm:"index"`
 	// DedupeKey stops a rule opening the same case twice. Rules whose case
 	// can recur release it (set NULL) when the task closes.
 	DedupeKey *string `gorm:"size:128;uniqueIndex"`
@@ -262,7 +268,7 @@ type Task struct {
 	Detail    string `gorm:"size:500"`
 	StartedAt *time.Time
 	StartedBy *uint64
-	ClosedAt  *time.Time
+	ClosedAt  *time.Time `gorm:"index:idx_task_closed,priority:2"`
 	ClosedBy  *uint64
 	Outcome   string `gorm:"size:16"`
 	Note      string `gorm:"size:500"`

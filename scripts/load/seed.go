@@ -114,8 +114,8 @@ func (e *env) seedUnits(ctx context.Context, n, perHouse, capacity int, areas []
 
 // seededResidence is what a scenario needs of a seeded residence.
 type seededResidence struct {
-	id, userID, personID uint64
-	unit                 int32
+	id, userID, personID, area uint64
+	unit                       int32
 }
 
 // residenceSeed describes residences to write.
@@ -194,7 +194,7 @@ func (e *env) seedResidences(ctx context.Context, s residenceSeed) ([]seededResi
 			return nil, fmt.Errorf("seed residences: %w", err)
 		}
 		for k, r := range rows {
-			out = append(out, seededResidence{id: r.ID, userID: r.UserID, personID: r.PersonID, unit: int32((lo + k) % len(s.units.units))})
+			out = append(out, seededResidence{id: r.ID, userID: r.UserID, personID: r.PersonID, area: r.AreaID, unit: int32((lo + k) % len(s.units.units))})
 		}
 		if time.Now().After(next) {
 			e.printf("#   ... %d/%d residences\n", hi, s.n)

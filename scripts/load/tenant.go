@@ -84,7 +84,7 @@ func (e *env) seedCheckins(ctx context.Context, res []seededResidence, history i
 		if s.i%20 == 0 {
 			source = model.SourceWorker
 		}
-		*c = model.Checkin{ResidenceID: res[s.i].id, At: t, DueAt: &due, OnTime: onTime, Source: source}
+		*c = model.Checkin{ResidenceID: res[s.i].id, AreaID: res[s.i].area, At: t, DueAt: &due, OnTime: onTime, Source: source}
 	})
 }
 

@@ -85,7 +85,7 @@ func (s *Service) Checkin(ctx context.Context, userID, residenceID uint64, scene
 			out = Result{CheckedInAt: *r.LastCheckinAt, NextCheckinDue: *r.NextCheckinDue}
 			return nil
 		}
-		c := model.Checkin{ResidenceID: r.ID, At: now, DueAt: r.NextCheckinDue, Source: model.SourceScan,
+		c := model.Checkin{ResidenceID: r.ID, AreaID: r.AreaID, At: now, DueAt: r.NextCheckinDue, Source: model.SourceScan,
 			OnTime: r.NextCheckinDue == nil || !now.After(*r.NextCheckinDue)}
 		if err := tx.Create(&c).Error; err != nil {
 			return err
@@ -112,7 +112,7 @@ func (s *Service) Checkin(ctx context.Context, userID, residenceID uint64, scene
 // worker's transaction; the caller reschedules after the commit.
 func (s *Service) Confirm(ctx context.Context, tx *gorm.DB, r *model.Residence) (time.Time, error) {
 	now := s.now()
-	c := model.Checkin{ResidenceID: r.ID, At: now, DueAt: r.NextCheckinDue, Source: model.SourceWorker}
+	c := model.Checkin{ResidenceID: r.ID, AreaID: r.AreaID, At: now, DueAt: r.NextCheckinDue, Source: model.SourceWorker}
 	if err := tx.WithContext(ctx).Create(&c).Error; err != nil {
 		return now, err
 	}

@@ -101,11 +101,9 @@ func (s *Service) Summary(ctx context.Context, scope area.Scope) (Summary, error
 		out.SelfDeclaredShare = float64(self) / float64(out.DeclaredThisMonth)
 	}
 	var onTime struct{ Due, OnTime int64 }
-	q := db.Model(&model.Checkin{}).Select("COUNT(*) AS due, COALESCE(SUM(CASE WHEN checkins.on_time THEN 1 ELSE 0 END), 0) AS on_time").
-		Where("checkins.at >= ? AND checkins.due_at IS NOT NULL AND checkins.source = ?", from, model.SourceScan)
-	if !scope.All {
-		q = q.Joins("JOIN residences ON residences.id = checkins.residence_id").Where("residences.area_id IN ?", scope.IDs())
-	}
+	q := scoped(db.Model(&model.Checkin{}), "area_id", scope).
+		Select("COUNT(*) AS due, COALESCE(SUM(CASE WHEN on_time THEN 1 ELSE 0 END), 0) AS on_time").
+		Where("at >= ? AND due_at IS NOT NULL AND source = ?", from, model.SourceScan)
 	if err := q.Scan(&onTime).Error; err != nil {
 		return out, err
 	}
@@ -200,10 +198,7 @@ func (s *Service) Series(ctx context.Context, scope area.Scope, metric string, f
 		case "declarations":
 			q = scoped(db.Model(&model.Residence{}), "area_id", scope).Where("declared_at >= ? AND declared_at < ?", start, end)
 		case "checkins":
-			q = db.Model(&model.Checkin{}).Where("checkins.at >= ? AND checkins.at < ?", start, end)
-			if !scope.All {
-				q = q.Joins("JOIN residences ON residences.id = checkins.residence_id").Where("residences.area_id IN ?", scope.IDs())
-			}
+			q = scoped(db.Model(&model.Checkin{}), "area_id", scope).Where("at >= ? AND at < ?", start, end)
 		case "tasks_opened":
 			q = scoped(db.Model(&model.Task{}), "area_id", scope).Where("opened_at >= ? AND opened_at < ?", start, end)
 		case "tasks_closed":
