@@ -104,13 +104,13 @@ func (e *env) traceSummary(ctx context.Context, note string, worker1 area.Scope)
 	}{{"admin", area.Everywhere()}, {"worker1", worker1}} {
 		db, tr := traceDB(e.app.DB)
 		svc := stats.NewService(db, area.NewService(e.app.DB, time.Now), time.Now)
-		if _, err := svc.Summary(ctx, s.scope); err != nil { // warm
+		if _, err := svc.Compute(ctx, s.scope); err != nil { // warm
 			return err
 		}
 		tr.take()
 		reads := e.bufferPoolReads(ctx)
 		start := time.Now()
-		if _, err := svc.Summary(ctx, s.scope); err != nil {
+		if _, err := svc.Compute(ctx, s.scope); err != nil {
 			return err
 		}
 		total := time.Since(start)

@@ -4,8 +4,13 @@ package stats
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sort"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"gorm.io/gorm"
 
@@ -14,16 +19,58 @@ import (
 	"yaoju/service/errs"
 )
 
-// Service computes statistics.
+// Service computes statistics. A summary is kept for a minute per scope
+// and computed once however many consoles ask at the same time: at city
+// scale it reads hundreds of thousands of index entries.
 type Service struct {
-	db    *gorm.DB
-	areas *area.Service
-	now   func() time.Time
+	db     *gorm.DB
+	areas  *area.Service
+	now    func() time.Time
+	flight singleflight.Group
+	mu     sync.Mutex
+	cache  map[string]cached
 }
+
+type cached struct {
+	s  Summary
+	at time.Time
+}
+
+// summaryTTL is how stale a console's figures may be.
+const summaryTTL = time.Minute
 
 // NewService builds the statistics service.
 func NewService(db *gorm.DB, areas *area.Service, now func() time.Time) *Service {
-	return &Service{db: db, areas: areas, now: now}
+	return &Service{db: db, areas: areas, now: now, cache: map[string]cached{}}
+}
+
+// Summary returns the figures of a scope, at most a minute old.
+func (s *Service) Summary(ctx context.Context, scope area.Scope) (Summary, error) {
+	ids := scope.IDs()
+	slices.Sort(ids)
+	key := fmt.Sprint(scope.All, ids)
+	s.mu.Lock()
+	c, ok := s.cache[key]
+	s.mu.Unlock()
+	if ok && s.now().Sub(c.at) < summaryTTL {
+		return c.s, nil
+	}
+	v, err, _ := s.flight.Do(key, func() (any, error) {
+		sum, err := s.Compute(context.WithoutCancel(ctx), scope)
+		if err == nil {
+			s.mu.Lock()
+			if len(s.cache) > 1000 {
+				s.cache = map[string]cached{}
+			}
+			s.cache[key] = cached{s: sum, at: s.now()}
+			s.mu.Unlock()
+		}
+		return sum, err
+	})
+	if err != nil {
+		return Summary{}, err
+	}
+	return v.(Summary), nil
 }
 
 // Summary is one area's figures. Period figures cover the current calendar
@@ -56,8 +103,8 @@ func scoped(q *gorm.DB, column string, scope area.Scope) *gorm.DB {
 	return q.Where(column+" IN ?", scope.IDs())
 }
 
-// Summary computes the figures of a scope.
-func (s *Service) Summary(ctx context.Context, scope area.Scope) (Summary, error) {
+// Compute counts the figures of a scope now, past the cache.
+func (s *Service) Compute(ctx context.Context, scope area.Scope) (Summary, error) {
 	now := s.now()
 	local := now.In(model.Shanghai)
 	from := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, model.Shanghai).UTC()

@@ -117,7 +117,7 @@ func BenchmarkStatsSummary(b *testing.B) {
 	}{{"city", area.Everywhere()}, {"community", one}} {
 		b.Run(s.name, func(b *testing.B) {
 			for b.Loop() {
-				sum, err := svc.Summary(ctx, s.scope)
+				sum, err := svc.Compute(ctx, s.scope)
 				if err != nil {
 					b.Fatal(err)
 				}
