@@ -146,9 +146,10 @@ type Residence struct {
 	UserID         uint64  `gorm:"not null;index"`
 	UnitID         uint64  `gorm:"not null;index:idx_res_unit_status"`
 	AreaID         uint64  `gorm:"not null;index:idx_res_area_status_tier;index:idx_res_area_declared,priority:1"`
-	Status         string  `gorm:"size:16;not null;index:idx_res_unit_status;index:idx_res_area_status_tier"`
-	Tier           string  `gorm:"size:8;not null;index:idx_res_area_status_tier"`
-	Phone          string  `gorm:"size:16;not null"`
+	// idx_res_status_tier counts the whole city's tiers from the index alone.
+	Status string `gorm:"size:16;not null;index:idx_res_unit_status;index:idx_res_area_status_tier;index:idx_res_status_tier,priority:1"`
+	Tier   string `gorm:"size:8;not null;index:idx_res_area_status_tier;index:idx_res_status_tier,priority:2"`
+	Phone  string `gorm:"size:16;not null"`
 	// PhoneTail is the last four digits, for the console's search.
 	PhoneTail   string `gorm:"size:4;index"`
 	Hometown    string `gorm:"size:100"`
@@ -158,7 +159,7 @@ type Residence struct {
 	HousingType string `gorm:"size:16"`
 	Source      string `gorm:"size:16;not null"`
 	MoveInDate  time.Time
-	DeclaredAt  time.Time `gorm:"index:idx_res_area_declared,priority:2"`
+	DeclaredAt  time.Time `gorm:"index:idx_res_area_declared,priority:2;index:idx_res_declared"`
 	Late        bool
 	EndReason   string `gorm:"size:16"`
 	EndNote     string `gorm:"size:200"`
@@ -181,7 +182,7 @@ type Checkin struct {
 	// AreaID is the residence's community, so that statistics read one
 	// index range per area instead of joining every check-in.
 	AreaID uint64    `gorm:"not null;index:idx_checkin_area_at,priority:1"`
-	At     time.Time `gorm:"not null;index:idx_checkin_res_at;index:idx_checkin_area_at,priority:2"`
+	At     time.Time `gorm:"not null;index:idx_checkin_res_at;index:idx_checkin_area_at,priority:2;index:idx_checkin_at"`
 	DueAt  *time.Time
 	OnTime bool
 	Source string `gorm:"size:16;not null"`

@@ -48,20 +48,20 @@ func (s *Service) history(ctx context.Context, db *gorm.DB, personID uint64) (Hi
 			h.CheckinsOnTime++
 		}
 	}
-	var overdue, overdueRecent, moves int64
-	q := db.WithContext(ctx).Model(&model.Task{}).
-		Where("residence_id IN (?) AND type = ?", residences, model.TaskOverdueCheckin)
-	if err := q.Session(&gorm.Session{}).Where("opened_at >= ?", year).Count(&overdue).Error; err != nil {
+	var overdue struct{ Year, Half int64 }
+	err = db.WithContext(ctx).Model(&model.Task{}).
+		Select("COUNT(*) AS year, COALESCE(SUM(CASE WHEN opened_at >= ? THEN 1 ELSE 0 END), 0) AS half", halfYear).
+		Where("residence_id IN (?) AND type = ? AND opened_at >= ?", residences, model.TaskOverdueCheckin, year).
+		Scan(&overdue).Error
+	if err != nil {
 		return h, err
 	}
 	// A period that ended on the worklist fell due and was missed.
-	if err := q.Session(&gorm.Session{}).Where("opened_at >= ?", halfYear).Count(&overdueRecent).Error; err != nil {
-		return h, err
-	}
-	h.CheckinsDue += int(overdueRecent)
+	h.CheckinsDue += int(overdue.Half)
+	var moves int64
 	err = db.WithContext(ctx).Model(&model.Residence{}).
 		Where("person_id = ? AND end_reason = ? AND ended_at >= ?", personID, model.EndMoved, year).Count(&moves).Error
-	h.OverdueTasks, h.Moves = int(overdue), int(moves)
+	h.OverdueTasks, h.Moves = int(overdue.Year), int(moves)
 	return h, err
 }
 
