@@ -72,7 +72,9 @@ func TestBrowser_ExpiredSessionGoesBackToLogin(t *testing.T) {
 	// The token is revoked behind the page's back (another tab, an expiry).
 	token := eval[string](b, `JSON.parse(sessionStorage.getItem('yaoju.console.session')).token`)
 	e.Must(200, "POST", "/api/v1/logout", nil, token)
-	b.visit("houses", "房屋")
+	// The worklist page may notice first and hide the menu; open a page by
+	// its address either way.
+	b.open("#/houses")
 	b.run("back to the login form", chromedp.WaitVisible(chromedp.CSS("#login-username")))
 	b.waitText("#flash", "请先登录")
 }
@@ -270,9 +272,6 @@ func TestBrowser_WorkerStartsAndClosesTask(t *testing.T) {
 	requireChromium(t)
 	e := apptest.New(t)
 	worker := e.ConsoleLogin("worker1")
-	if !endpointExists(e, "GET", "/api/v1/console/tasks", worker) {
-		t.Skip("GET /api/v1/console/tasks is not wired yet")
-	}
 	ids := areas(t, e)
 	u := approvedUnit(t, e, ids[commShunshui], "舜水南路20号")
 	// Six days after moving in, both declarations are late: two
@@ -357,18 +356,10 @@ func TestBrowser_WorkerStartsAndClosesTask(t *testing.T) {
 func TestBrowser_PoliceRevealsIDNumberAndAdminSeesAudit(t *testing.T) {
 	requireChromium(t)
 	e := apptest.New(t)
-	police := e.ConsoleLogin("police1")
-	admin := e.ConsoleLogin("admin")
-	if !endpointExists(e, "GET", "/api/v1/console/residences", police) || !endpointExists(e, "GET", "/api/v1/console/audit", admin) {
-		t.Skip("GET /api/v1/console/residences or /audit is not wired yet")
-	}
 	ids := areas(t, e)
 	u := approvedUnit(t, e, ids[commShunshui], "舜水南路30号")
 	full := idNumber("19880512", 34)
 	resID := declare(t, e, "li", u, "李四海", full, 1)
-	if !endpointExists(e, "GET", fmt.Sprintf("/api/v1/console/residences/%d/id-number", resID), police) {
-		t.Skip("GET /api/v1/console/residences/:id/id-number is not wired yet")
-	}
 
 	b := openBrowser(t, e)
 	b.loginAs("police1")
@@ -407,14 +398,12 @@ func TestBrowser_PoliceRevealsIDNumberAndAdminSeesAudit(t *testing.T) {
 func TestBrowser_StatsShowsFiguresAndChart(t *testing.T) {
 	requireChromium(t)
 	e := apptest.New(t)
-	police := e.ConsoleLogin("police1")
-	if !endpointExists(e, "GET", "/api/v1/console/stats", police) {
-		t.Skip("GET /api/v1/console/stats is not wired yet")
-	}
 	ids := areas(t, e)
 	u := approvedUnit(t, e, ids[commShunshui], "舜水南路40号")
 	declare(t, e, "zhao", u, "赵六", idNumber("19950101", 56), 0)
 
+	// Figures are kept a minute per scope: ask only after the declaration.
+	police := e.ConsoleLogin("police1")
 	b := openBrowser(t, e)
 	b.loginAs("police1")
 	b.visit("stats", "统计")
@@ -437,10 +426,6 @@ func TestBrowser_StatsShowsFiguresAndChart(t *testing.T) {
 func TestBrowser_AdminCreatesAccountThatCanLogIn(t *testing.T) {
 	requireChromium(t)
 	e := apptest.New(t)
-	admin := e.ConsoleLogin("admin")
-	if !endpointExists(e, "POST", "/api/v1/console/accounts", admin) {
-		t.Skip("POST /api/v1/console/accounts is not wired yet")
-	}
 	ids := areas(t, e)
 	b := openBrowser(t, e)
 	b.loginAs("admin")
@@ -459,10 +444,6 @@ func TestBrowser_AdminCreatesAccountThatCanLogIn(t *testing.T) {
 func TestBrowser_NotificationsShowTheLandlordsMoveNotice(t *testing.T) {
 	requireChromium(t)
 	e := apptest.New(t)
-	police := e.ConsoleLogin("police1")
-	if !endpointExists(e, "GET", "/api/v1/console/notifications", police) {
-		t.Skip("GET /api/v1/console/notifications is not wired yet")
-	}
 	ids := areas(t, e)
 	first := approvedUnit(t, e, ids[commShunshui], "舜水南路50号")
 	second := approvedUnit(t, e, ids[commXinjian], "新建路60号")

@@ -106,10 +106,3 @@ func idNumber(birth string, seq int) string {
 	}
 	return first + string("10X98765432"[sum%11])
 }
-
-// endpointExists tells whether the lead has wired a console route yet: a
-// missing route answers 404 not_found from NoRoute.
-func endpointExists(e *apptest.Env, method, path, token string) bool {
-	r := e.Do(method, path, nil, token)
-	return !(r.Status == 404 && r.Reason == "not_found")
-}
