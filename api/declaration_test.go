@@ -17,14 +17,7 @@ import (
 )
 
 // idNumber makes a valid 18-digit ID number from a 17-digit body.
-func idNumber(body17 string) string {
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body17[i]-'0') * w
-	}
-	return body17 + string("10X98765432"[sum%11])
-}
+func idNumber(body17 string) string { return pii.CompleteIDNumber(body17) }
 
 const (
 	aliceID = "33028119900101002" // + check digit

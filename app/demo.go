@@ -13,6 +13,7 @@ import (
 	"yaoju/service/audit"
 	"yaoju/service/auth"
 	"yaoju/service/house"
+	"yaoju/service/pii"
 	"yaoju/service/residence"
 )
 
@@ -151,7 +152,7 @@ func seedDemoResidents(ctx context.Context, a *App) error {
 		}
 		moveIn := a.Now().AddDate(0, 0, -d.daysAgo).In(model.Shanghai).Format("2006-01-02")
 		_, _, err := a.Residences.Declare(ctx, user.ID, residence.Declaration{
-			Scene: units[i].Scene, Name: d.name, IDNumber: withCheckDigit(d.id17), Phone: d.phone,
+			Scene: units[i].Scene, Name: d.name, IDNumber: pii.CompleteIDNumber(d.id17), Phone: d.phone,
 			Hometown: d.hometown, Workplace: d.workplace, MoveInDate: moveIn, Relation: "本人", Reason: "务工",
 			HousingType: "租赁",
 		}, audit.Actor{Kind: model.ActorSystem, Name: "demo"})
@@ -160,14 +161,4 @@ func seedDemoResidents(ctx context.Context, a *App) error {
 		}
 	}
 	return nil
-}
-
-// withCheckDigit completes a 17-digit ID body with its GB 11643 check digit.
-func withCheckDigit(body string) string {
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	return body + string("10X98765432"[sum%11])
 }

@@ -8,6 +8,7 @@ import (
 
 	"yaoju/app"
 	"yaoju/app/apptest"
+	"yaoju/service/pii"
 )
 
 const demoPassword = app.DemoPassword
@@ -98,11 +99,5 @@ func declare(t *testing.T, e *apptest.Env, tenant string, u unit, name, idNumber
 // idNumber makes a valid 18-digit ID number (region 330281, 余姚) with the
 // ISO 7064 MOD 11-2 check character.
 func idNumber(birth string, seq int) string {
-	first := fmt.Sprintf("330281%s%03d", birth, seq%1000)
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(first[i]-'0') * w
-	}
-	return first + string("10X98765432"[sum%11])
+	return pii.CompleteIDNumber(fmt.Sprintf("330281%s%03d", birth, seq%1000))
 }

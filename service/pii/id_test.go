@@ -158,3 +158,16 @@ func TestBirthDateAndGender_FromValidNumber(t *testing.T) {
 		t.Error("Gender of a malformed number is not empty")
 	}
 }
+
+func TestCompleteIDNumber_GivesValidNumbers(t *testing.T) {
+	today := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	for _, first17 := range []string{"11010519491231002", "33028119900101002", "34122119880312101"} {
+		id := CompleteIDNumber(first17)
+		if got, err := ValidateIDNumber(id, today); err != nil || got != id {
+			t.Fatalf("%s: %v", id, err)
+		}
+	}
+	if CompleteIDNumber("11010519491231002") != "11010519491231002X" {
+		t.Fatal("the standard's own example does not end in X")
+	}
+}
