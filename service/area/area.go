@@ -148,13 +148,6 @@ func (s *Service) Tree(ctx context.Context) ([]*Node, error) {
 	return out, nil
 }
 
-// Invalidate makes the next question reload the tree.
-func (s *Service) Invalidate() {
-	s.mu.Lock()
-	s.loaded = time.Time{}
-	s.mu.Unlock()
-}
-
 func (s *Service) refresh(ctx context.Context) error {
 	s.mu.Lock()
 	fresh := !s.loaded.IsZero() && s.now().Sub(s.loaded) < s.maxAge

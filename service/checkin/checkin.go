@@ -121,8 +121,3 @@ func (s *Service) Confirm(ctx context.Context, tx *gorm.DB, r *model.Residence) 
 		Updates(map[string]any{"last_checkin_at": now, "next_checkin_due": next, "renewed_at": now}).Error
 	return next, err
 }
-
-// Reschedule puts a residence back on the schedule after a commit.
-func (s *Service) Reschedule(ctx context.Context, residenceID uint64, next time.Time) {
-	s.keeper.Due(ctx, residenceID, next)
-}

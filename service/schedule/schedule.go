@@ -47,12 +47,6 @@ const (
 // and the caller has nothing left to do.
 var ErrLeaseLost = errors.New("schedule: entry changed since it was claimed")
 
-// Entry is one scheduled step.
-type Entry struct {
-	ResidenceID uint64
-	At          time.Time
-}
-
 // Claimed is an entry taken by Claim. DueAt is the time it was scheduled for;
 // LeaseUntil is the score it holds while claimed, which Done and Advance
 // check so that they never undo a newer schedule.
@@ -373,33 +367,6 @@ func (s *Schedule) Len(ctx context.Context, stage Stage) (int64, error) {
 		return 0, err
 	}
 	return s.rdb.ZCard(ctx, key).Result()
-}
-
-// Peek returns the n earliest entries of a stage without claiming them: what
-// is due next, so that a worker can sleep until then. Claimed entries show
-// at their lease score.
-func (s *Schedule) Peek(ctx context.Context, stage Stage, n int) ([]Entry, error) {
-	key, err := s.key(stage)
-	if err != nil {
-		return nil, err
-	}
-	if n <= 0 {
-		return nil, nil
-	}
-	zs, err := s.rdb.ZRangeWithScores(ctx, key, 0, int64(n-1)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("schedule: peek %s: %w", stage, err)
-	}
-	out := make([]Entry, 0, len(zs))
-	for _, z := range zs {
-		m, _ := z.Member.(string)
-		id, err := strconv.ParseUint(m, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("schedule: peek %s: member %q is not a residence id", stage, m)
-		}
-		out = append(out, Entry{ResidenceID: id, At: time.Unix(int64(z.Score), 0)})
-	}
-	return out, nil
 }
 
 // rebuildBatch is how many entries go to Redis in one pipelined round trip.

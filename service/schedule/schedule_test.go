@@ -270,22 +270,6 @@ func TestRemove_TakesResidenceOutOfBothStages(t *testing.T) {
 	}
 }
 
-func TestPeek_ShowsEarliestWithoutClaiming(t *testing.T) {
-	s := newTestRedis(t).schedule()
-	mustSet(t, s, Due, 1, t0.Add(time.Hour))
-	mustSet(t, s, Due, 2, t0)
-	es, err := s.Peek(context.Background(), Due, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(es) != 1 || es[0].ResidenceID != 2 || !es[0].At.Equal(t0) {
-		t.Fatalf("Peek = %+v", es)
-	}
-	if got := mustClaim(t, s, Due, t0, time.Minute, 10); len(got) != 1 {
-		t.Fatal("Peek claimed the entry")
-	}
-}
-
 func TestRebuild_ReplacesBothStagesFromTheDatabase(t *testing.T) {
 	tr := newTestRedis(t)
 	s := tr.schedule()
