@@ -351,3 +351,28 @@ func (s *Service) ScopedUnit(ctx context.Context, scope area.Scope, unitID uint6
 	}
 	return v, nil
 }
+
+// Place is where a unit is, as lists show it.
+type Place struct {
+	Address string
+	RoomNo  string
+}
+
+// Places looks up the address and room of many units in one query.
+func (s *Service) Places(ctx context.Context, unitIDs []uint64) (map[uint64]Place, error) {
+	out := make(map[uint64]Place, len(unitIDs))
+	if len(unitIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID      uint64
+		RoomNo  string
+		Address string
+	}
+	err := s.db.WithContext(ctx).Table("units").Select("units.id, units.room_no, houses.address").
+		Joins("JOIN houses ON houses.id = units.house_id").Where("units.id IN ?", unitIDs).Scan(&rows).Error
+	for _, r := range rows {
+		out[r.ID] = Place{Address: r.Address, RoomNo: r.RoomNo}
+	}
+	return out, err
+}

@@ -88,13 +88,7 @@ func (s *Service) views(ctx context.Context, list []model.Residence) ([]View, er
 		unitIDs = append(unitIDs, r.UnitID)
 		personIDs = append(personIDs, r.PersonID)
 	}
-	var units []struct {
-		ID      uint64
-		RoomNo  string
-		Address string
-	}
-	err := s.db.WithContext(ctx).Table("units").Select("units.id, units.room_no, houses.address").
-		Joins("JOIN houses ON houses.id = units.house_id").Where("units.id IN ?", unitIDs).Scan(&units).Error
+	places, err := s.houses.Places(ctx, unitIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -102,20 +96,13 @@ func (s *Service) views(ctx context.Context, list []model.Residence) ([]View, er
 	if err := s.db.WithContext(ctx).Select("id, name, id_masked").Where("id IN ?", personIDs).Find(&persons).Error; err != nil {
 		return nil, err
 	}
-	unitByID := map[uint64]int{}
-	for i, u := range units {
-		unitByID[u.ID] = i
-	}
 	personByID := map[uint64]model.Person{}
 	for _, p := range persons {
 		personByID[p.ID] = p
 	}
 	for i, r := range list {
-		v := View{Residence: r}
-		if j, ok := unitByID[r.UnitID]; ok {
-			v.Address, v.RoomNo = units[j].Address, units[j].RoomNo
-		}
-		p := personByID[r.PersonID]
+		place, p := places[r.UnitID], personByID[r.PersonID]
+		v := View{Residence: r, Address: place.Address, RoomNo: place.RoomNo}
 		v.Name, v.IDMasked = p.Name, p.IDMasked
 		out[i] = v
 	}

@@ -16,7 +16,7 @@ type Item struct {
 }
 
 // subjects adds the unit's address and room and the resident's name to each
-// task, in three queries for the whole page.
+// task, in two queries for the whole page.
 func (s *Service) subjects(ctx context.Context, tasks []model.Task) ([]Item, error) {
 	out := make([]Item, len(tasks))
 	var residenceIDs []uint64
@@ -43,33 +43,22 @@ func (s *Service) subjects(ctx context.Context, tasks []model.Task) ([]Item, err
 	for _, r := range residents {
 		unitOf[r.ID], nameOf[r.ID] = r.UnitID, r.Name
 	}
-	var unitIDs []uint64
+	unitIDs := make([]uint64, len(tasks))
 	for i, t := range tasks {
 		switch {
 		case t.UnitID != nil:
-			unitIDs = append(unitIDs, *t.UnitID)
+			unitIDs[i] = *t.UnitID
 		case t.ResidenceID != nil:
-			unitIDs = append(unitIDs, unitOf[*t.ResidenceID])
+			unitIDs[i] = unitOf[*t.ResidenceID]
 			out[i].Name = nameOf[*t.ResidenceID]
 		}
 	}
-	var units []struct {
-		ID      uint64
-		RoomNo  string
-		Address string
+	places, err := s.houses.Places(ctx, unitIDs)
+	if err != nil {
+		return nil, err
 	}
-	if len(unitIDs) > 0 {
-		if err := db.Table("units").Select("units.id, units.room_no, houses.address").
-			Joins("JOIN houses ON houses.id = units.house_id").Where("units.id IN ?", unitIDs).Scan(&units).Error; err != nil {
-			return nil, err
-		}
-	}
-	for _, u := range units {
-		for i, t := range tasks {
-			if (t.UnitID != nil && *t.UnitID == u.ID) || (t.ResidenceID != nil && unitOf[*t.ResidenceID] == u.ID) {
-				out[i].Address, out[i].RoomNo = u.Address, u.RoomNo
-			}
-		}
+	for i, unit := range unitIDs {
+		out[i].Address, out[i].RoomNo = places[unit].Address, places[unit].RoomNo
 	}
 	return out, nil
 }
