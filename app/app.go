@@ -195,7 +195,10 @@ func (a *App) build(cfg config.Config) {
 	}, []string{"type"})
 	registry.MustRegister(tasksOpened)
 	tasks := task.NewOpener(a.Now, func(t string) { tasksOpened.WithLabelValues(t).Inc() })
-	tiers := tier.NewService(a.DB, tier.DefaultThresholds(), a.Now)
+	tiers := tier.NewService(a.DB, tier.Thresholds{
+		GreenOnTimeRate: cfg.TierGreenOnTimeRate, RedOnTimeRate: cfg.TierRedOnTimeRate,
+		YellowMoves: cfg.TierYellowMoves, RedMoves: cfg.TierRedMoves, RedOverdue: cfg.TierRedOverdue,
+	}, a.Now)
 	a.Sweeper = checkin.NewSweeper(a.DB, sched, keeper,
 		notify.NewReminders(a.DB, cfg.SubscribeMode, cfg.ReminderTemplate, a.Now), tasks, tiers,
 		checkin.SweepConfig{Interval: cfg.SweepInterval, Grace: cfg.CheckinGrace}, a.Now, a.Log, registry)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"yaoju/service/tier"
 )
 
 // Config is everything the service reads at start.
@@ -59,7 +61,16 @@ type Config struct {
 	CheckinGrace       time.Duration `yaml:"checkin_grace" env:"YAOJU_CHECKIN_GRACE"`
 	GreenCheckinPeriod time.Duration `yaml:"green_checkin_period" env:"YAOJU_GREEN_CHECKIN_PERIOD"`
 	DeclareDeadline    time.Duration `yaml:"declare_deadline" env:"YAOJU_DECLARE_DEADLINE"`
-	SweepInterval      time.Duration `yaml:"sweep_interval" env:"YAOJU_SWEEP_INTERVAL"`
+
+	// Risk-tier thresholds: on-time share for green (at or above) and red
+	// (below), moves in 12 months for yellow and red, overdue tasks in 12
+	// months for red.
+	TierGreenOnTimeRate float64       `yaml:"tier_green_on_time_rate" env:"YAOJU_TIER_GREEN_ON_TIME_RATE"`
+	TierRedOnTimeRate   float64       `yaml:"tier_red_on_time_rate" env:"YAOJU_TIER_RED_ON_TIME_RATE"`
+	TierYellowMoves     int           `yaml:"tier_yellow_moves" env:"YAOJU_TIER_YELLOW_MOVES"`
+	TierRedMoves        int           `yaml:"tier_red_moves" env:"YAOJU_TIER_RED_MOVES"`
+	TierRedOverdue      int           `yaml:"tier_red_overdue" env:"YAOJU_TIER_RED_OVERDUE"`
+	SweepInterval       time.Duration `yaml:"sweep_interval" env:"YAOJU_SWEEP_INTERVAL"`
 
 	TokenTTL        time.Duration `yaml:"token_ttl" env:"YAOJU_TOKEN_TTL"`
 	ConsoleTokenTTL time.Duration `yaml:"console_token_ttl" env:"YAOJU_CONSOLE_TOKEN_TTL"`
@@ -74,26 +85,32 @@ type Config struct {
 
 // Default is embedded mode.
 func Default() Config {
+	tiers := tier.DefaultThresholds()
 	return Config{
-		Addr:             ":8080",
-		DataDir:          "./data",
-		RedisPrefix:      "yaoju:",
-		WeChatTimeout:    5 * time.Second,
-		WeChatCodePage:   "pages/scan/index",
-		WeChatEnvVersion: "release",
-		ReminderTemplate: "checkin_reminder",
-		SubscribeMode:    "one_time",
-		CheckinPeriod:    720 * time.Hour,
-		CheckinGrace:     168 * time.Hour,
-		DeclareDeadline:  72 * time.Hour,
-		SweepInterval:    30 * time.Second,
-		TokenTTL:         7 * 24 * time.Hour,
-		ConsoleTokenTTL:  12 * time.Hour,
-		LoginMaxFails:    5,
-		LoginLockout:     15 * time.Minute,
-		ScanRateLimit:    30,
-		MaxBodyBytes:     1 << 20,
-		Demo:             true,
+		Addr:                ":8080",
+		DataDir:             "./data",
+		RedisPrefix:         "yaoju:",
+		WeChatTimeout:       5 * time.Second,
+		WeChatCodePage:      "pages/scan/index",
+		WeChatEnvVersion:    "release",
+		ReminderTemplate:    "checkin_reminder",
+		SubscribeMode:       "one_time",
+		CheckinPeriod:       720 * time.Hour,
+		CheckinGrace:        168 * time.Hour,
+		DeclareDeadline:     72 * time.Hour,
+		TierGreenOnTimeRate: tiers.GreenOnTimeRate,
+		TierRedOnTimeRate:   tiers.RedOnTimeRate,
+		TierYellowMoves:     tiers.YellowMoves,
+		TierRedMoves:        tiers.RedMoves,
+		TierRedOverdue:      tiers.RedOverdue,
+		SweepInterval:       30 * time.Second,
+		TokenTTL:            7 * 24 * time.Hour,
+		ConsoleTokenTTL:     12 * time.Hour,
+		LoginMaxFails:       5,
+		LoginLockout:        15 * time.Minute,
+		ScanRateLimit:       30,
+		MaxBodyBytes:        1 << 20,
+		Demo:                true,
 	}
 }
 
@@ -152,6 +169,10 @@ func (c Config) Validate() error {
 	if c.GreenCheckinPeriod < 0 {
 		problems = append(problems, "YAOJU_GREEN_CHECKIN_PERIOD must not be negative")
 	}
+	if c.TierRedOnTimeRate < 0 || c.TierRedOnTimeRate > c.TierGreenOnTimeRate || c.TierGreenOnTimeRate > 1 ||
+		c.TierYellowMoves < 1 || c.TierRedMoves < c.TierYellowMoves || c.TierRedOverdue < 1 {
+		problems = append(problems, "YAOJU_TIER_*: rates between 0 and 1 with red below green, and counts of at least 1 with red moves not below yellow")
+	}
 	if c.LoginMaxFails < 1 || c.ScanRateLimit < 1 || c.MaxBodyBytes < 1024 {
 		problems = append(problems, "YAOJU_LOGIN_MAX_FAILS, YAOJU_SCAN_RATE_LIMIT and YAOJU_MAX_BODY_BYTES (>=1024) must be positive")
 	}
@@ -181,6 +202,12 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 				return fmt.Errorf("%s=%q: not a duration (for example 720h or 30s)", name, raw)
 			}
 			field.SetInt(int64(d))
+		case float64:
+			f, err := strconv.ParseFloat(raw, 64)
+			if err != nil {
+				return fmt.Errorf("%s=%q: not a number (for example 0.8)", name, raw)
+			}
+			field.SetFloat(f)
 		case int, int64:
 			n, err := strconv.ParseInt(raw, 10, 64)
 			if err != nil {

@@ -46,6 +46,8 @@ func TestLoad_BadSettingsAreRefusedWithAReason(t *testing.T) {
 		{map[string]string{"YAOJU_DEMO": "yes please"}, "true or false"},
 		{map[string]string{"YAOJU_SCAN_RATE_LIMIT": "ten"}, "whole number"},
 		{map[string]string{"YAOJU_REDIS_PREFIX": "a{b}:"}, "hash tag"},
+		{map[string]string{"YAOJU_TIER_GREEN_ON_TIME_RATE": "lots"}, "not a number"},
+		{map[string]string{"YAOJU_TIER_RED_ON_TIME_RATE": "0.9"}, "YAOJU_TIER_"},
 	}
 	for _, c := range cases {
 		_, err := Load("", env(c.env))
